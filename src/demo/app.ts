@@ -1,0 +1,73 @@
+import path from "node:path";
+import express, { type Express } from "express";
+import type pg from "pg";
+import type { PrismaClient } from "../db/clients";
+import { createRenderer } from "../render/environment";
+import { assetsRouter } from "../web/assets";
+import { csrfProtection } from "../web/csrf";
+import { errorHandler, notFoundHandler } from "../web/error-pages";
+import { healthHandler } from "../web/health";
+import { securityHeaders } from "../web/security-headers";
+import { sessionMiddleware } from "../web/session";
+import { authRouter, loadUser, requireUser } from "./auth";
+import { packageRoot } from "../paths";
+
+export interface DemoAppOptions {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  sessionSecret: string;
+  workerStatus?: () => string;
+  secureCookie?: boolean;
+}
+
+const ASSETS_URL = "/assets";
+
+const ROLE_SUMMARIES: Record<string, string> = {
+  VIEWER: "you can browse every screen.",
+  EDITOR: "you can browse, create and edit records.",
+  ADMIN: "you can browse, create, edit and delete records.",
+  OPS: "you can browse records and manage background tasks.",
+};
+
+/** The demo application: PowerCRUD mounted in an ordinary Express app, as a developer would. */
+export function createDemoApp(options: DemoAppOptions): Express {
+  const { pool, prisma } = options;
+  const app = express();
+  const renderer = createRenderer({ views: [path.join(packageRoot, "views")] });
+  renderer.express(app);
+  app.set("view engine", "njk");
+  app.disable("x-powered-by");
+
+  app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
+  app.use(securityHeaders());
+  app.use(ASSETS_URL, assetsRouter());
+  app.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 5_000 }));
+  app.use(sessionMiddleware({ pool, secret: options.sessionSecret, secureCookie: options.secureCookie }));
+  app.use((req, res, next) => {
+    res.locals.assetsUrl = ASSETS_URL;
+    res.locals.layout = "demo/layout.njk";
+    res.locals.currentPath = req.path;
+    res.locals.navItems = [];
+    next();
+  });
+  app.use(csrfProtection());
+  app.use(loadUser(prisma));
+  app.use(authRouter(prisma));
+
+  app.get("/", requireUser, async (req, res) => {
+    const [books, authors, genres] = await Promise.all([prisma.book.count(), prisma.author.count(), prisma.genre.count()]);
+    const format = new Intl.NumberFormat("en");
+    res.render("demo/home.njk", {
+      roleSummary: ROLE_SUMMARIES[req.user!.role],
+      stats: [
+        { label: "Books", value: format.format(books) },
+        { label: "Authors", value: format.format(authors) },
+        { label: "Genres", value: format.format(genres) },
+      ],
+    });
+  });
+
+  app.use(notFoundHandler());
+  app.use(errorHandler({ renderer }));
+  return app;
+}

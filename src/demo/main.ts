@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import { createPool, createPrisma } from "../db/clients";
+import { releaseShutdownSignals, startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded-postgres";
+import { migrateDatabase } from "../db/migrate";
+import { startWorker, type WorkerHandle } from "../tasks/worker";
+import { createDemoApp } from "./app";
+import { readSettings } from "./settings";
+import { DEFAULT_SEED, seedIfEmpty } from "./seed";
+import { DEMO_USERS } from "./seed-data";
+
+const settings = readSettings();
+const stops: Array<() => Promise<unknown>> = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  let url = settings.DATABASE_URL;
+  let embedded: EmbeddedDatabase | undefined;
+  if (!url) {
+    const dataDir = settings.POWERCRUD_EPHEMERAL_DB
+      ? fs.mkdtempSync(path.join("/tmp", "powercrud-pg-"))
+      : settings.POWERCRUD_DATA_DIR;
+    console.log(`Starting embedded PostgreSQL in ${dataDir} ...`);
+    embedded = await startEmbeddedPostgres({ dataDir, database: "powercrud", persistent: !settings.POWERCRUD_EPHEMERAL_DB });
+    stops.unshift(() => embedded!.stop());
+    url = embedded.url;
+  }
+  await migrateDatabase(url);
+
+  const pool = createPool(url);
+  const prisma = createPrisma(url);
+  stops.unshift(() => pool.end(), () => prisma.$disconnect());
+  if (await seedIfEmpty(pool, { ...DEFAULT_SEED, books: settings.SEED_BOOKS })) {
+    console.log(`Seeded ${settings.SEED_BOOKS} demo books.`);
+  }
+
+  let worker: WorkerHandle | undefined;
+  if (settings.WORKER_CONCURRENCY > 0) {
+    worker = await startWorker({ pool, taskList: {}, concurrency: settings.WORKER_CONCURRENCY });
+    stops.unshift(() => worker!.stop());
+  }
+
+  const app = createDemoApp({
+    pool,
+    prisma,
+    sessionSecret: settings.SESSION_SECRET ?? sessionSecret(embedded ? settings.POWERCRUD_DATA_DIR : undefined),
+    workerStatus: () => worker?.status() ?? "disabled",
+    secureCookie: settings.COOKIE_SECURE,
+  });
+  const server: Server = app.listen(settings.PORT, settings.HOST);
+  await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+  stops.unshift(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : settings.PORT;
+  console.log(`\nPowerCRUD demo running at http://localhost:${port}/`);
+  console.log(`Database: ${embedded ? "embedded PostgreSQL" : "DATABASE_URL"}; worker: ${worker ? "in-process" : "off"}`);
+  console.log("Sign in with:");
+  for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} password: ${user.password.padEnd(7)} (${user.role.toLowerCase()})`);
+  console.log("Press Ctrl-C to stop.");
+}
+
+/**
+ * With the embedded database the secret is kept next to its data, so sessions survive a restart;
+ * a host that brings its own DATABASE_URL should set SESSION_SECRET.
+ */
+function sessionSecret(dataDir: string | undefined): string {
+  if (!dataDir) {
+    console.warn("SESSION_SECRET is not set: using a random one, so sessions end when the server restarts.");
+    return randomBytes(32).toString("hex");
+  }
+  const file = path.join(path.dirname(path.resolve(dataDir)), "session-secret");
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal} received: shutting down ...`);
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "57P01") console.error(error);
+    }
+  }
+  process.exit(0);
+}
+
+releaseShutdownSignals();
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown("startup failure");
+  process.exit(1);
+});

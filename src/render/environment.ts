@@ -1,0 +1,40 @@
+import fs from "node:fs";
+import path from "node:path";
+import nunjucks from "nunjucks";
+import { packageViews } from "../paths";
+
+/** Templates named `powercrud:<name>` always come from the package, so an override can extend its original. */
+const ORIGINAL_PREFIX = "powercrud:";
+
+function originalFromPackage(name: string): nunjucks.LoaderSource | null {
+  if (!name.startsWith(ORIGINAL_PREFIX)) return null;
+  const fullPath = path.resolve(packageViews, name.slice(ORIGINAL_PREFIX.length));
+  if (!fullPath.startsWith(packageViews + path.sep) || !fs.existsSync(fullPath)) return null;
+  return { src: fs.readFileSync(fullPath, "utf8"), path: fullPath, noCache: false };
+}
+
+// Nunjucks treats a null source as "not here, ask the next loader"; @types/nunjucks does not say so.
+const packageOriginalLoader = { getSource: originalFromPackage } as unknown as nunjucks.ILoader;
+
+export interface RendererOptions {
+  /** Host template folders, searched in order before the package's own views. */
+  views?: string[];
+  /** Re-read templates on every render (development). */
+  watch?: boolean;
+}
+
+/**
+ * A Nunjucks environment of our own (never the global `configure()`: a library mounted in someone
+ * else's app must not change its globals). Host folders come first, so a host overrides one partial
+ * and inherits the rest; `extends`/`include` inside package templates resolve through the same chain.
+ */
+export function createRenderer(options: RendererOptions = {}): nunjucks.Environment {
+  const searchPath = [...(options.views ?? []).map((dir) => path.resolve(dir)), packageViews];
+  const noCache = options.watch ?? false;
+  const env = new nunjucks.Environment(
+    [new nunjucks.FileSystemLoader(searchPath, { noCache }), packageOriginalLoader],
+    { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+  );
+  env.addFilter("json", (value: unknown) => JSON.stringify(value ?? null));
+  return env;
+}

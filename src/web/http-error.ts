@@ -1,0 +1,23 @@
+/** An error the user can act on: its status and message are shown as they are. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly title = defaultTitle(status),
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+function defaultTitle(status: number): string {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Sign in required";
+    case 403: return "Not allowed";
+    case 404: return "Not found";
+    case 409: return "Conflict";
+    case 422: return "Check the form";
+    default: return status >= 500 ? "Something went wrong" : "Request not accepted";
+  }
+}

@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded-postgres";
+import { migrateDatabase } from "../../src/db/migrate";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+let embedded: EmbeddedDatabase | undefined;
+
+/** One throwaway PostgreSQL for the whole run (or TEST_DATABASE_URL), migrated once. */
+export async function setup(project: TestProject): Promise<void> {
+  let url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "powercrud-test-pg-"));
+    embedded = await startEmbeddedPostgres({ dataDir, database: "powercrud_test", persistent: false });
+    url = embedded.url;
+  }
+  await migrateDatabase(url);
+  project.provide("databaseUrl", url);
+}
+
+export async function teardown(): Promise<void> {
+  await embedded?.stop();
+}
