@@ -1,18 +1,115 @@
-// PowerCRUD's browser glue: CSRF header for htmx requests and the theme switch.
-// Everything works without it; it only adds the htmx niceties.
+// PowerCRUD's browser glue for htmx 4: CSRF header, the record modal (open, focus, close, focus
+// return), toasts, table refresh after a save, and the theme switch. Every action also works without
+// this file, as plain links, forms and redirects.
 (function () {
   "use strict";
+
+  var opener = null; // the element that opened the modal, to return focus to it
+  var openerKey = null; // its data-pc-focus-key, to find its replacement after the table refreshes
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
   }
 
+  function modal() {
+    return document.getElementById("pc-modal");
+  }
+
   document.addEventListener("htmx:config:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     if (ctx && ctx.request && ctx.request.headers) ctx.request.headers["X-CSRF-Token"] = csrfToken();
+    var source = ctx && ctx.sourceElement;
+    var dialog = modal();
+    if (source && dialog && !dialog.open && ctx.target && ctx.target.id === "pc-modal-content") {
+      opener = source;
+      openerKey = source.getAttribute("data-pc-focus-key");
+    }
   });
 
+  function focusFirst(container) {
+    var target =
+      container.querySelector('[aria-invalid="true"]') ||
+      container.querySelector("[autofocus]") ||
+      container.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])") ||
+      container.querySelector("h2");
+    if (!target) return;
+    if (target.tagName === "H2") target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    if (!target || target.id !== "pc-modal-content") return;
+    var dialog = modal();
+    if (!target.innerHTML.trim()) return;
+    if (!dialog.open) dialog.showModal();
+    focusFirst(target);
+  });
+
+  document.addEventListener("pc:saved", function (event) {
+    var detail = event.detail || {};
+    var dialog = modal();
+    if (dialog && dialog.open) dialog.close();
+    if (detail.message) toast(detail.message, "success");
+    var table = document.querySelector(".pc-table");
+    if (table && window.htmx) htmx.trigger(table, "pc-refresh");
+  });
+
+  // After the table refreshes, the opener was replaced: focus its successor, or the table itself.
+  document.addEventListener("htmx:after:settle", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var table = document.querySelector(".pc-table");
+    if (!ctx || !table || ctx.target !== table && !(ctx.target && ctx.target.classList && ctx.target.classList.contains("pc-table"))) return;
+    if (opener && !document.contains(opener)) {
+      var successor = openerKey && document.querySelector('[data-pc-focus-key="' + CSS.escape(openerKey) + '"]');
+      (successor || document.getElementById("pc-list-title") || document.body).focus();
+      opener = null;
+    }
+  });
+
+  document.addEventListener("close", function (event) {
+    if (event.target !== modal()) return;
+    var content = document.getElementById("pc-modal-content");
+    if (content) content.innerHTML = "";
+    if (opener && document.contains(opener)) {
+      opener.focus();
+      opener = null;
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-pc-close]");
+    if (closer) {
+      var dialog = modal();
+      if (dialog && dialog.open) dialog.close();
+    }
+  });
+
+  // Server errors that have no place in the page (5xx, network failures) become a toast.
+  document.addEventListener("htmx:error", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var status = ctx && ctx.response ? ctx.response.status : 0;
+    if (status >= 400 && status < 500) return;
+    toast(status ? "The server could not complete that request (" + status + "). Try again." : "The server could not be reached. Check your connection and try again.", "error");
+  });
+
+  function toast(message, kind) {
+    var region = document.getElementById("pc-toasts");
+    if (!region) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert-" + (kind || "info") + " shadow";
+    alert.setAttribute("role", kind === "error" ? "alert" : "status");
+    var text = document.createElement("span");
+    text.textContent = message;
+    alert.appendChild(text);
+    region.appendChild(alert);
+    setTimeout(function () { alert.remove(); }, kind === "error" ? 10000 : 5000);
+  }
+  window.powercrud = { toast: toast };
+
+  // Theme switch: light/dark, remembered in localStorage (theme.js applies it before first paint).
   function currentTheme() {
     return document.documentElement.getAttribute("data-theme") === "dark" ? "dark" : "light";
   }

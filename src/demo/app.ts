@@ -2,14 +2,16 @@ import path from "node:path";
 import express, { type Express } from "express";
 import type pg from "pg";
 import type { PrismaClient } from "../db/clients";
+import { dataModel } from "../generated/powercrud";
+import { createPowerCrud } from "../index";
 import { createRenderer } from "../render/environment";
-import { assetsRouter } from "../web/assets";
-import { csrfProtection } from "../web/csrf";
-import { errorHandler, notFoundHandler } from "../web/error-pages";
+import { notFoundHandler } from "../web/error-pages";
 import { healthHandler } from "../web/health";
 import { securityHeaders } from "../web/security-headers";
 import { sessionMiddleware } from "../web/session";
 import { authRouter, loadUser, requireUser } from "./auth";
+import { demoPermissions } from "./permissions";
+import { authorResource, bookResource, genreResource, navItems } from "./resources";
 import { packageRoot } from "../paths";
 
 export interface DemoAppOptions {
@@ -37,20 +39,29 @@ export function createDemoApp(options: DemoAppOptions): Express {
   renderer.express(app);
   app.set("view engine", "njk");
   app.disable("x-powered-by");
+  const crud = createPowerCrud({
+    prisma,
+    pool,
+    dataModel,
+    getUser: (req) => req.user,
+    layout: "demo/layout.njk",
+    assetsUrl: ASSETS_URL,
+    permissions: demoPermissions,
+  });
 
   app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
   app.use(securityHeaders());
-  app.use(ASSETS_URL, assetsRouter());
+  app.use(ASSETS_URL, crud.assets());
   app.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 5_000 }));
   app.use(sessionMiddleware({ pool, secret: options.sessionSecret, secureCookie: options.secureCookie }));
   app.use((req, res, next) => {
     res.locals.assetsUrl = ASSETS_URL;
     res.locals.layout = "demo/layout.njk";
     res.locals.currentPath = req.path;
-    res.locals.navItems = [];
+    res.locals.navItems = navItems;
     next();
   });
-  app.use(csrfProtection());
+  app.use(crud.protect());
   app.use(loadUser(prisma));
   app.use(authRouter(prisma));
 
@@ -67,7 +78,11 @@ export function createDemoApp(options: DemoAppOptions): Express {
     });
   });
 
+  app.use("/books", requireUser, crud.resource(bookResource));
+  app.use("/authors", requireUser, crud.resource(authorResource));
+  app.use("/genres", requireUser, crud.resource(genreResource));
+
   app.use(notFoundHandler());
-  app.use(errorHandler({ renderer }));
+  app.use(crud.errorHandler());
   return app;
 }

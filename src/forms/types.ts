@@ -17,8 +17,13 @@ export interface FormField {
   relation?: { model: string; idField: string; labelField: string; multiple: boolean };
   /** Decimal step from the column's scale, e.g. "0.01" for Decimal(10, 2). */
   step?: string;
-  /** Largest absolute value a Decimal(p, s) column holds, e.g. 99999999.99. */
+  /** Smallest value the column holds: the Int range, or -max for Decimal(p, s). */
+  min?: number;
+  /** Largest value the column holds: the Int range, or the largest absolute value of Decimal(p, s), e.g. 99999999.99. */
   max?: number;
+  /** Digits of a Decimal(p, s) column; checked on the submitted text, as numbers cannot hold every decimal exactly. */
+  precision?: number;
+  scale?: number;
   maxLength?: number;
   /** Value a create form starts with (literal @default). */
   initial?: string | number | boolean;

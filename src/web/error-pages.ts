@@ -5,6 +5,8 @@ import { isCsrfError } from "./csrf";
 
 export interface ErrorPageOptions {
   renderer: nunjucks.Environment;
+  /** Template values every error page gets (layout, assetsUrl); the response's locals win. */
+  defaults?: Record<string, unknown>;
   /** Receives unexpected errors (status 500); default: console.error. */
   log?: (error: unknown) => void;
 }
@@ -17,7 +19,7 @@ export function notFoundHandler(): RequestHandler {
  * Renders every error as a friendly page (or a small fragment for htmx requests), never with a stack
  * trace. Unexpected errors are logged and shown as a generic 500.
  */
-export function errorHandler({ renderer, log = console.error }: ErrorPageOptions): ErrorRequestHandler {
+export function errorHandler({ renderer, defaults = {}, log = console.error }: ErrorPageOptions): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, title, message } = describe(error);
     if (status >= 500) log(error);
@@ -29,7 +31,7 @@ export function errorHandler({ renderer, log = console.error }: ErrorPageOptions
     }
     const fragment = req.get("HX-Request") === "true" && req.get("HX-History-Restore-Request") !== "true";
     const template = fragment ? "powercrud/partials/error-alert.njk" : "powercrud/error.njk";
-    res.type("html").send(renderer.render(template, { ...res.locals, status, title, message }));
+    res.type("html").send(renderer.render(template, { ...defaults, ...res.locals, status, title, message }));
   };
 }
 

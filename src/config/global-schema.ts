@@ -1,0 +1,42 @@
+import { z } from "zod";
+import type { Request } from "express";
+import type pg from "pg";
+import type { DataModelMeta } from "../model/types";
+import { fn } from "./schema-helpers";
+import { permissionsSchema } from "./permissions-schema";
+
+export const globalSchema = z
+  .object({
+    /** Your PrismaClient (generated with the driver adapter or not). */
+    prisma: z.custom<Record<string, any>>((value) => typeof value === "object" && value !== null && "$transaction" in value, {
+      message: "must be a PrismaClient instance",
+    }),
+    /** A pg Pool on the same database, for the set-based SQL that Prisma cannot express. */
+    pool: z.custom<pg.Pool>((value) => typeof value === "object" && value !== null && "query" in value && "connect" in value, {
+      message: "must be a pg Pool",
+    }),
+    /** The metadata written by the powercrud-metadata Prisma generator. */
+    dataModel: z.custom<DataModelMeta>((value) => typeof value === "object" && value !== null && "models" in value && "enums" in value, {
+      message: "must be the dataModel exported by the powercrud-metadata generator",
+    }),
+    /** Returns the signed-in user (any shape) or undefined; passed to every permission hook. */
+    getUser: fn<(req: Request) => unknown>("(req) => user | undefined").default(() => () => undefined),
+    /** Your template folders, searched before PowerCRUD's own. */
+    views: z.array(z.string()).default([]),
+    /** The template every full page extends; yours can extend "powercrud/base.njk". */
+    layout: z.string().default("powercrud/base.njk"),
+    /** Where you mount `crud.assets()`. */
+    assetsUrl: z.string().default("/powercrud-assets"),
+    /** Permission hooks applied to every resource (a resource's own hooks win). */
+    permissions: permissionsSchema.default({}),
+    /** Display field per model name, e.g. { Author: "name" }. */
+    displayFields: z.record(z.string(), z.string()).default({}),
+    /** Re-read templates on every render (development). */
+    watchTemplates: z.boolean().default(false),
+    /** Receives unexpected errors (500s); default console.error. */
+    logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)),
+  })
+  .strict();
+
+export type PowerCrudOptions = z.input<typeof globalSchema>;
+export type PowerCrudConfig = z.output<typeof globalSchema>;

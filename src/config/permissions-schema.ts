@@ -1,0 +1,40 @@
+import { z } from "zod";
+import type { Request } from "express";
+import { fn } from "./schema-helpers";
+
+export interface PermissionContext<User = unknown> {
+  user: User | undefined;
+  req: Request;
+  /** The resource's model name. */
+  model: string;
+}
+
+export interface RecordPermissionContext<User = unknown, Row = Record<string, unknown>> extends PermissionContext<User> {
+  record: Row;
+}
+
+/**
+ * true allows; false denies; a string denies and says why (shown as a tooltip and in the 403).
+ */
+export type PermissionResult = boolean | string;
+export type ActionPermission = (ctx: PermissionContext<any>) => PermissionResult | Promise<PermissionResult>;
+export type RecordPermission = (ctx: RecordPermissionContext<any, any>) => PermissionResult | Promise<PermissionResult>;
+
+export const ACTIONS = ["list", "detail", "create", "update", "delete", "bulk"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const permissionsSchema = z
+  .object({
+    list: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    detail: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    create: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    update: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    delete: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    bulk: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    /** Per record: may this user edit this record, and if not, why not. */
+    updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),
+    deleteRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),
+  })
+  .strict();
+
+export type Permissions = z.infer<typeof permissionsSchema>;

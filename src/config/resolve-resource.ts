@@ -1,0 +1,129 @@
+import { formFieldsFor } from "../forms";
+import type { FormField } from "../forms/types";
+import { humanize, pluralize } from "../model/labels";
+import { displayFieldOf, fieldOf, manyToMany } from "../model/relations";
+import type { ModelMeta } from "../model/types";
+import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
+import type { PowerCrudConfig } from "./global-schema";
+import type { Permissions } from "./permissions-schema";
+import { resourceSchema, type ResourceConfig, type ResourceOptions } from "./resource-schema";
+import { ConfigError, parseOptions } from "./schema-helpers";
+
+/** A resource with every name checked against the model and every default filled in. */
+export interface Resource {
+  config: ResourceConfig;
+  global: PowerCrudConfig;
+  model: ModelMeta;
+  /** The Prisma delegate, e.g. prisma.book. */
+  delegate: any;
+  singular: string;
+  plural: string;
+  displayField: string;
+  listColumns: Column[];
+  detailColumns: Column[];
+  contextColumns: Column[];
+  /** Columns that computed properties read, fetched with every row. */
+  propertyNeeds: Column[];
+  formFields: FormField[];
+  permissions: Permissions;
+  templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
+}
+
+export function resolveResource(global: PowerCrudConfig, options: ResourceOptions): Resource {
+  const config = parseOptions(resourceSchema, options, `resource(${JSON.stringify((options as { model?: unknown })?.model ?? "?")})`);
+  const where = `resource("${config.model}")`;
+  const model = global.dataModel.models[config.model];
+  if (!model) {
+    throw new ConfigError(`Invalid ${where} options:\n  model: no model "${config.model}" (valid: ${Object.keys(global.dataModel.models).join(", ")})`);
+  }
+  if (!model.idField) throw new ConfigError(`Invalid ${where} options:\n  model: PowerCRUD needs a single-column primary key on ${model.name}`);
+  const delegateName = model.name.charAt(0).toLowerCase() + model.name.slice(1);
+  const delegate = global.prisma[delegateName];
+  if (!delegate?.findMany) throw new ConfigError(`${where}: the Prisma client has no "${delegateName}" model; was it generated from the same schema?`);
+
+  const displayFields = { ...global.displayFields, ...(config.displayField ? { [model.name]: config.displayField } : {}) };
+  const ctx: ColumnContext = { dataModel: global.dataModel, model, labels: config.labels, properties: config.properties, displayFields };
+  const columns = (option: string, keys: string[]) => keys.map((key) => check(where, option, () => resolveColumn(ctx, key)));
+
+  const listKeys = config.list.fields?.map((entry) => (typeof entry === "string" ? entry : entry.field)) ?? defaultColumnKeys(global.dataModel, model);
+  checkNames(where, "list.exclude", config.list.exclude, listKeys.concat(defaultColumnKeys(global.dataModel, model)));
+  const listColumns = columns("list.fields", listKeys.filter((key) => !config.list.exclude.includes(key)));
+  const linkFields = config.list.linkFields ?? listColumns.slice(0, 1).map((column) => column.key);
+  checkNames(where, "list.linkFields", linkFields, listColumns.map((column) => column.key));
+  for (const column of listColumns) {
+    const entry = config.list.fields?.find((item) => typeof item !== "string" && item.field === column.key);
+    column.link = typeof entry === "object" && entry.link !== undefined ? entry.link : linkFields.includes(column.key);
+    if (typeof entry === "object" && entry.label) column.label = entry.label;
+  }
+  checkNames(where, "list.defaultSort", config.list.defaultSort.map((key) => key.replace(/^-/, "")), listColumns.filter((c) => c.sortable).map((c) => c.key));
+
+  const detailKeys = config.detail.fields ?? detailColumnKeys(global.dataModel, model).concat(Object.keys(config.properties));
+  checkNames(where, "detail.exclude", config.detail.exclude, detailKeys);
+  const detailColumns = columns("detail.fields", detailKeys.filter((key) => !config.detail.exclude.includes(key)));
+  const contextColumns = columns("form.context", config.form.context);
+  const propertyNeeds = columns("properties.needs", Object.values(config.properties).flatMap((property) => property.needs));
+
+  const formFields = check(where, "form", () =>
+    formFieldsFor(global.dataModel, model, {
+      fields: config.form.fields,
+      exclude: config.form.exclude,
+      disabled: config.form.disabled,
+      labels: formLabels(global.dataModel, model, config.labels),
+      help: config.form.help,
+      labelFields: displayFields,
+    }),
+  );
+
+  const singular = config.singular ?? humanize(model.name);
+  const templates = {
+    list: config.templates.list ?? "powercrud/list.njk",
+    table: config.templates.table ?? "powercrud/partials/table.njk",
+    detail: config.templates.detail ?? "powercrud/partials/detail.njk",
+    form: config.templates.form ?? "powercrud/partials/form.njk",
+    deleteConfirm: config.templates.deleteConfirm ?? "powercrud/partials/delete-confirm.njk",
+  };
+  return {
+    config,
+    global,
+    model,
+    delegate,
+    singular,
+    plural: config.title ?? pluralize(singular),
+    displayField: displayFieldOf(model, displayFields[model.name]),
+    listColumns,
+    detailColumns,
+    contextColumns,
+    propertyNeeds,
+    formFields,
+    permissions: { ...global.permissions, ...config.permissions },
+    templates,
+  };
+}
+
+/** Labels may name list paths and properties too; the form takes those that name its kind of field. */
+function formLabels(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(labels).filter(([name]) => {
+      const field = fieldOf(model, name);
+      if (!field) return false;
+      if (field.kind !== "object") return field.kind === "enum" || (field.type !== "Json" && field.type !== "Bytes");
+      return field.fromFields.length === 1 || manyToMany(dataModel, model, field) !== undefined;
+    }),
+  );
+}
+
+function check<T>(where: string, option: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`Invalid ${where} options:\n  ${option}: ${(error as Error).message}`);
+  }
+}
+
+function checkNames(where: string, option: string, names: string[], valid: string[]): void {
+  const unknown = names.filter((name) => !valid.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid ${where} options:\n  ${option}: unknown ${unknown.map((n) => `"${n}"`).join(", ")} (valid: ${[...new Set(valid)].join(", ")})`);
+  }
+}

@@ -1,0 +1,130 @@
+import { z } from "zod";
+import type { Request } from "express";
+import { fn } from "./schema-helpers";
+import { permissionsSchema, type PermissionResult } from "./permissions-schema";
+
+const fieldName = z.string().min(1);
+
+export type RecordRow = Record<string, any>;
+
+const propertySchema = z
+  .object({
+    label: z.string(),
+    /** Computes the value from the record (which includes the fields named in `needs`). */
+    value: fn<(record: RecordRow) => unknown>("(record) => value"),
+    /** Fields or relation paths the computation reads, fetched with the row ("author.name"). */
+    needs: z.array(fieldName).default([]),
+  })
+  .strict();
+
+const listColumnSchema = z.union([
+  fieldName,
+  z
+    .object({
+      field: fieldName,
+      label: z.string().optional(),
+      /** Link this column to the record's detail view. */
+      link: z.boolean().optional(),
+    })
+    .strict(),
+]);
+
+export type ActionVisibility = (ctx: { user: any; req: Request; record?: RecordRow }) => PermissionResult | Promise<PermissionResult>;
+
+const rowActionSchema = z
+  .object({
+    label: z.string(),
+    /** URL for the record: a function, or a template where {id} is replaced by the record id. */
+    href: z.union([z.string(), fn<(record: RecordRow) => string>("(record) => url")]),
+    /** Open the target in the modal (its response must be a fragment) instead of navigating. */
+    modal: z.boolean().default(false),
+    permission: fn<ActionVisibility>("(ctx) => boolean | string").optional(),
+    variant: z.enum(["default", "primary", "secondary", "accent", "error", "warning", "ghost"]).default("ghost"),
+  })
+  .strict();
+
+const toolbarButtonSchema = rowActionSchema.extend({
+  href: z.string(),
+});
+
+const templatesSchema = z
+  .object({
+    list: z.string().optional(),
+    table: z.string().optional(),
+    detail: z.string().optional(),
+    form: z.string().optional(),
+    deleteConfirm: z.string().optional(),
+  })
+  .strict();
+
+export const resourceSchema = z
+  .object({
+    /** Prisma model name, e.g. "Book". */
+    model: z.string().min(1),
+    /** Plural title of the list page; default: the model name, pluralized. */
+    title: z.string().optional(),
+    /** Singular name of one record in messages; default: the model name. */
+    singular: z.string().optional(),
+    /** Help text under the page title. */
+    helpText: z.string().optional(),
+    /** Labels by field name or path, overriding the humanized names. */
+    labels: z.record(z.string(), z.string()).default({}),
+    /** Field that names a record of this model (in selects, titles, messages); default: name, title, ... */
+    displayField: fieldName.optional(),
+    list: z
+      .object({
+        /** Columns, in order: field names, relation paths ("author.name") or property names. */
+        fields: z.array(listColumnSchema).optional(),
+        exclude: z.array(fieldName).default([]),
+        /** Columns that link to the detail view; default: the first column. */
+        linkFields: z.array(fieldName).optional(),
+        pageSize: z.number().int().min(1).max(1000).default(25),
+        pageSizes: z.array(z.number().int().min(1).max(1000)).default([10, 25, 50, 100]),
+        /** Default order: field names, "-" for descending ("-createdAt"). The id is always added last. */
+        defaultSort: z.array(fieldName).default([]),
+      })
+      .strict()
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [] }),
+    /** Computed read-only values, by name, usable as list columns and detail fields. */
+    properties: z.record(z.string(), propertySchema).default({}),
+    detail: z
+      .object({
+        fields: z.array(fieldName).optional(),
+        exclude: z.array(fieldName).default([]),
+      })
+      .strict()
+      .default({ exclude: [] }),
+    form: z
+      .object({
+        fields: z.array(fieldName).optional(),
+        exclude: z.array(fieldName).default([]),
+        /** Shown in the form but never editable. */
+        disabled: z.array(fieldName).default([]),
+        /** Read-only values shown above the edit form for context (fields or properties). */
+        context: z.array(fieldName).default([]),
+        help: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ exclude: [], disabled: [], context: [], help: {} }),
+    routes: z
+      .object({
+        list: z.boolean().default(true),
+        detail: z.boolean().default(true),
+        create: z.boolean().default(true),
+        update: z.boolean().default(true),
+        delete: z.boolean().default(true),
+      })
+      .strict()
+      .default({ list: true, detail: true, create: true, update: true, delete: true }),
+    rowActions: z.array(rowActionSchema).default([]),
+    toolbar: z.array(toolbarButtonSchema).default([]),
+    permissions: permissionsSchema.default({}),
+    templates: templatesSchema.default({}),
+  })
+  .strict();
+
+export type ResourceOptions = z.input<typeof resourceSchema>;
+export type ResourceConfig = z.output<typeof resourceSchema>;
+export type RowAction = z.output<typeof rowActionSchema>;
+export type ToolbarButton = z.output<typeof toolbarButtonSchema>;
+export type PropertyConfig = z.output<typeof propertySchema>;

@@ -1,0 +1,39 @@
+import type { ResourceOptions } from "../config/resource-schema";
+
+export const bookResource: ResourceOptions = {
+  model: "Book",
+  helpText: "The catalogue. Click a title to see everything about a book.",
+  labels: { isbn: "ISBN", publishedDate: "Published" },
+  list: {
+    fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller"],
+    defaultSort: [],
+  },
+  properties: {
+    pricePerHundredPages: {
+      label: "Price per 100 pages",
+      needs: ["price", "pages"],
+      value: (book) => (book.pages > 0 ? (Number(book.price) / book.pages * 100).toFixed(2) : ""),
+    },
+  },
+  form: {
+    context: ["createdAt", "updatedAt"],
+    help: { isbn: "13 digits, unique across the catalogue.", price: "In euros, two decimal places." },
+  },
+};
+
+export const authorResource: ResourceOptions = {
+  model: "Author",
+  helpText: "Everyone who writes or edits books in the catalogue.",
+  list: { fields: ["name", "birthDate", "active"] },
+};
+
+export const genreResource: ResourceOptions = {
+  model: "Genre",
+  list: { fields: ["name", "description"] },
+};
+
+export const navItems = [
+  { href: "/books", label: "Books", description: "The catalogue: titles, prices, authors and genres." },
+  { href: "/authors", label: "Authors", description: "Writers and editors." },
+  { href: "/genres", label: "Genres", description: "The categories books belong to." },
+];

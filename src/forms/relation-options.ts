@@ -1,0 +1,38 @@
+import type { FormField } from "./types";
+
+export interface RelationChoices {
+  options: Array<{ value: string; label: string }>;
+  /** More records exist than are listed: the form shows a search box that narrows the list. */
+  searchable: boolean;
+  total: number;
+}
+
+/** Relations with up to this many records list them all; larger ones list a first slice plus search. */
+export const FULL_LIST_LIMIT = 200;
+const SEARCH_LIMIT = 100;
+
+/**
+ * The choices of a foreign-key or many-to-many select: matching `search` when given, and always the
+ * currently selected records, so narrowing the list never loses a selection.
+ */
+export async function relationChoices(
+  prisma: Record<string, any>,
+  field: FormField,
+  selected: string[],
+  search?: string,
+): Promise<RelationChoices> {
+  const relation = field.relation!;
+  const delegate = prisma[relation.model.charAt(0).toLowerCase() + relation.model.slice(1)];
+  const select = { [relation.idField]: true, [relation.labelField]: true };
+  const orderBy = [{ [relation.labelField]: "asc" }, { [relation.idField]: "asc" }];
+  const total: number = await delegate.count();
+  const searching = search !== undefined && search.trim() !== "";
+  const where = searching ? { [relation.labelField]: { contains: search.trim(), mode: "insensitive" } } : {};
+  const limit = searching || total > FULL_LIST_LIMIT ? SEARCH_LIMIT : FULL_LIST_LIMIT;
+  const found: any[] = await delegate.findMany({ where, select, orderBy, take: limit });
+  const ids = selected.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  const missing = ids.filter((id) => !found.some((row) => row[relation.idField] === id));
+  const extra: any[] = missing.length ? await delegate.findMany({ where: { [relation.idField]: { in: missing } }, select, orderBy }) : [];
+  const options = [...extra, ...found].map((row) => ({ value: String(row[relation.idField]), label: String(row[relation.labelField] ?? row[relation.idField]) }));
+  return { options, searchable: total > FULL_LIST_LIMIT, total };
+}

@@ -1,0 +1,33 @@
+import { humanize } from "../model/labels";
+import type { Column } from "./columns";
+
+const integer = new Intl.NumberFormat("en");
+const dateFormat = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
+});
+
+/** A display string for a value: empty values are "" (templates show a dash), never "null". */
+export function formatValue(value: unknown, column: Pick<Column, "format">): string {
+  if (value === null || value === undefined || value === "") return "";
+  switch (column.format) {
+    case "boolean":
+      return value ? "Yes" : "No";
+    case "integer":
+      return typeof value === "number" || typeof value === "bigint" ? integer.format(value) : String(value);
+    case "decimal":
+      return String(value);
+    case "date":
+      return value instanceof Date ? dateFormat.format(value) : String(value);
+    case "datetime":
+      return value instanceof Date ? `${dateTimeFormat.format(value).replace(",", "")} UTC` : String(value);
+    case "enum":
+      return humanize(String(value).toLowerCase());
+    case "list":
+      return Array.isArray(value) ? value.filter((item) => item != null).map(String).join(", ") : String(value);
+    case "json":
+      return JSON.stringify(value);
+    default:
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+}

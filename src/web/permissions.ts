@@ -1,0 +1,48 @@
+import type { Request } from "express";
+import type { Action } from "../config/permissions-schema";
+import type { Resource } from "../config/resolve-resource";
+import type { RecordRow } from "../config/resource-schema";
+
+export interface Decision {
+  allowed: boolean;
+  /** Why not, when denied: shown as a tooltip and in the 403 page. */
+  reason?: string;
+}
+
+const ALLOWED: Decision = { allowed: true };
+
+function decide(result: boolean | string, fallback: string): Decision {
+  if (result === true) return ALLOWED;
+  return { allowed: false, reason: typeof result === "string" && result ? result : fallback };
+}
+
+/** May this user perform this action on the resource at all? (No hook means yes.) */
+export async function canDo(resource: Resource, action: Action, req: Request): Promise<Decision> {
+  if (action !== "bulk" && !resource.config.routes[action]) return { allowed: false, reason: `${resource.plural} cannot be ${pastTense(action)} here.` };
+  const hook = resource.permissions[action];
+  if (!hook) return ALLOWED;
+  const result = await hook({ user: resource.global.getUser(req), req, model: resource.model.name });
+  return decide(result, `You do not have permission to ${verb(action)} ${resource.plural.toLowerCase()}.`);
+}
+
+/** May this user change or delete this particular record? Checks the action first. */
+export async function canDoToRecord(resource: Resource, action: "update" | "delete", req: Request, record: RecordRow): Promise<Decision> {
+  const general = await canDo(resource, action, req);
+  return general.allowed ? recordDecision(resource, action, req, record) : general;
+}
+
+/** The per-record hook alone, for lists that have already checked the action once. */
+export async function recordDecision(resource: Resource, action: "update" | "delete", req: Request, record: RecordRow): Promise<Decision> {
+  const hook = action === "update" ? resource.permissions.updateRecord : resource.permissions.deleteRecord;
+  if (!hook) return ALLOWED;
+  const result = await hook({ user: resource.global.getUser(req), req, model: resource.model.name, record });
+  return decide(result, `You cannot ${verb(action)} this ${resource.singular.toLowerCase()}.`);
+}
+
+function verb(action: Action): string {
+  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit" }[action];
+}
+
+function pastTense(action: Action): string {
+  return { list: "listed", detail: "viewed", create: "created", update: "edited", delete: "deleted", bulk: "bulk edited" }[action];
+}

@@ -1,0 +1,298 @@
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import type nunjucks from "nunjucks";
+import type { Resource } from "../config/resolve-resource";
+import type { RecordRow } from "../config/resource-schema";
+import { parseForm, toPrismaData } from "../forms";
+import { formSelect, initialInputs, recordInputs } from "../forms/record-inputs";
+import { relationChoices, type RelationChoices } from "../forms/relation-options";
+import { pageOfIds } from "../list/list-query";
+import { parseListState, stateQuery } from "../list/list-state";
+import { selectFor } from "../list/record-select";
+import { deleteBlockers, describeBlockers } from "./delete-blockers";
+import { addFlash, takeFlash } from "./flash";
+import { isFragmentRequest, targets, targetsModal, triggerClientEvent } from "./htmx";
+import { HttpError } from "./http-error";
+import { canDo, canDoToRecord } from "./permissions";
+import { problemMessages, writeProblem } from "./prisma-errors";
+import { parseRecordId } from "./record-id";
+import { cellsOf, headerViews, paginationView, recordName, rowView } from "./resource-views";
+import { safeReturnUrl } from "./return-url";
+
+export const TABLE_ID = "pc-table";
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+/** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
+export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
+  const router = express.Router();
+  const { model, config, global } = resource;
+  const listStateOptions = { pageSize: config.list.pageSize, pageSizes: config.list.pageSizes, defaultSort: config.list.defaultSort, columns: resource.listColumns };
+
+  const route = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
+    if (typeof res.locals.csrfToken !== "string") {
+      return next(new Error("PowerCRUD resources need CSRF protection: add app.use(crud.protect()) after your session middleware."));
+    }
+    handler(req, res).catch(next);
+  };
+
+  const render = (req: Request, res: Response, template: string, context: Record<string, unknown>) => {
+    const full = {
+      ...res.locals,
+      layout: global.layout,
+      assetsUrl: global.assetsUrl,
+      flash: isFragmentRequest(req) ? [] : takeFlash(req),
+      resource: { plural: resource.plural, singular: resource.singular, helpText: config.helpText, url: req.baseUrl, tableId: TABLE_ID },
+      ...context,
+    };
+    res.type("html").send(renderer.render(template, full));
+  };
+
+  /** A fragment for the modal or the table, or the same partial inside a full page (no JavaScript, new tab). */
+  const renderPartial = (req: Request, res: Response, partial: string, context: Record<string, unknown>) => {
+    if (targetsModal(req)) return render(req, res, partial, { ...context, inModal: true });
+    render(req, res, "powercrud/page.njk", { ...context, partial, inModal: false });
+  };
+
+  const require = async (req: Request, action: "list" | "detail" | "create" | "update" | "delete") => {
+    const decision = await canDo(resource, action, req);
+    if (!decision.allowed) throw new HttpError(action === "list" || action === "detail" ? 403 : 403, decision.reason!);
+  };
+
+  const loadRecord = async (req: Request, select: Record<string, unknown>): Promise<RecordRow> => {
+    const id = parseRecordId(model, String(req.params.id), resource.singular);
+    const record = await resource.delegate.findUnique({ where: { [model.idField]: id }, select: { ...select, [model.idField]: true, [resource.displayField]: true } });
+    if (!record) throw new HttpError(404, `There is no ${resource.singular.toLowerCase()} with id ${String(id)}. It may have been deleted.`);
+    return record;
+  };
+
+  const listUrlOf = (req: Request) => req.baseUrl + "/";
+  const returnUrlOf = (req: Request) => safeReturnUrl(req.body?._return ?? req.query._return ?? req.get("HX-Current-URL")?.replace(/^https?:\/\/[^/]+/, ""), req.baseUrl);
+
+  // ------------------------------------------------------------------ list
+  if (config.routes.list) {
+    router.get("/", route(async (req, res) => {
+      await require(req, "list");
+      const state = parseListState(req.query as Record<string, unknown>, listStateOptions);
+      const page = await pageOfIds(global.pool, model, resource.listColumns, state);
+      const records = await fetchByIds(resource, page.ids);
+      const [detail, update, remove] = await Promise.all((["detail", "update", "delete"] as const).map((action) => canDo(resource, action, req)));
+      const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
+      const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed)));
+      const listUrl = listUrlOf(req);
+      const shownState = { ...state, page: page.page };
+      const context = {
+        rows,
+        headers: headerViews(resource, shownState, listUrl),
+        pagination: paginationView(resource, shownState, listUrl, page.total, page.pageCount),
+        currentUrl: listUrl + stateQuery(shownState, listStateOptions),
+        canCreate: (await canDo(resource, "create", req)).allowed,
+        createUrl: `${req.baseUrl}/new`,
+        toolbar: await toolbarViews(resource, req),
+        pageTitle: resource.plural,
+        tableTemplate: resource.templates.table,
+        showActions: allowed.update || allowed.delete || resource.config.rowActions.length > 0,
+      };
+      if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
+      render(req, res, resource.templates.list, context);
+    }));
+  }
+
+  // ------------------------------------------------------------------ relation choices for searchable selects
+  router.get("/_choices/:field", route(async (req, res) => {
+    const field = resource.formFields.find((candidate) => candidate.name === req.params.field && candidate.relation);
+    if (!field) throw new HttpError(404, `There is no searchable field "${String(req.params.field).slice(0, 40)}".`);
+    const creating = (await canDo(resource, "create", req)).allowed;
+    const updating = (await canDo(resource, "update", req)).allowed;
+    if (!creating && !updating) throw new HttpError(403, "You do not have permission to edit these records.");
+    const selected = [req.query[field.name]].flat().filter((value): value is string => typeof value === "string");
+    const search = typeof req.query.q === "string" ? req.query.q.slice(0, 200) : "";
+    const choices = await relationChoices(global.prisma, field, selected, search);
+    render(req, res, "powercrud/partials/select-options.njk", { field, choices, selected, nullable: field.nullable && !field.relation!.multiple });
+  }));
+
+  // ------------------------------------------------------------------ create
+  if (config.routes.create) {
+    router.get("/new", route(async (req, res) => {
+      await require(req, "create");
+      await renderForm(req, res, { mode: "create", inputs: initialInputs(resource.formFields), errors: {}, returnUrl: returnUrlOf(req) });
+    }));
+
+    router.post("/", route(async (req, res) => {
+      await require(req, "create");
+      await saveForm(req, res, "create");
+    }));
+  }
+
+  // ------------------------------------------------------------------ detail
+  if (config.routes.detail) {
+    router.get("/:id", route(async (req, res) => {
+      await require(req, "detail");
+      const record = await loadRecord(req, selectFor(model, resource.detailColumns, resource.propertyNeeds));
+      const [edit, remove] = await Promise.all([
+        config.routes.update ? canDoToRecord(resource, "update", req, record) : undefined,
+        config.routes.delete ? canDoToRecord(resource, "delete", req, record) : undefined,
+      ]);
+      const base = `${req.baseUrl}/${encodeURIComponent(String(record[model.idField]))}`;
+      renderPartial(req, res, resource.templates.detail, {
+        record,
+        name: recordName(resource, record),
+        cells: cellsOf(resource, record, resource.detailColumns),
+        edit: edit && { ...edit, url: `${base}/edit` },
+        remove: remove && { ...remove, url: `${base}/delete` },
+        returnUrl: returnUrlOf(req),
+        pageTitle: recordName(resource, record),
+      });
+    }));
+  }
+
+  // ------------------------------------------------------------------ update
+  if (config.routes.update) {
+    router.get("/:id/edit", route(async (req, res) => {
+      const record = await loadRecord(req, { ...formSelect(model.idField, resource.formFields), ...selectFor(model, resource.contextColumns, resource.propertyNeeds) });
+      await requireRecord(req, "update", record);
+      await renderForm(req, res, { mode: "update", record, inputs: recordInputs(record, resource.formFields), errors: {}, returnUrl: returnUrlOf(req) });
+    }));
+
+    router.post("/:id", route(async (req, res) => {
+      const record = await loadRecord(req, selectFor(model, resource.contextColumns, resource.propertyNeeds));
+      await requireRecord(req, "update", record);
+      await saveForm(req, res, "update", record);
+    }));
+  }
+
+  // ------------------------------------------------------------------ delete
+  if (config.routes.delete) {
+    router.get("/:id/delete", route(async (req, res) => {
+      const record = await loadRecord(req, {});
+      await requireRecord(req, "delete", record);
+      const blockers = await deleteBlockers(global.prisma, global.dataModel, model, record[model.idField]);
+      renderPartial(req, res, resource.templates.deleteConfirm, {
+        record,
+        name: recordName(resource, record),
+        blocked: blockers.length ? describeBlockers(blockers, recordName(resource, record)) : undefined,
+        action: `${req.baseUrl}/${encodeURIComponent(String(record[model.idField]))}/delete`,
+        returnUrl: returnUrlOf(req),
+        pageTitle: `Delete ${recordName(resource, record)}`,
+      });
+    }));
+
+    router.post("/:id/delete", route(async (req, res) => {
+      const record = await loadRecord(req, {});
+      await requireRecord(req, "delete", record);
+      const name = recordName(resource, record);
+      const blockers = await deleteBlockers(global.prisma, global.dataModel, model, record[model.idField]);
+      if (blockers.length) throw new HttpError(409, describeBlockers(blockers, name), "Can't delete");
+      try {
+        await resource.delegate.delete({ where: { [model.idField]: record[model.idField] } });
+      } catch (error) {
+        const problem = writeProblem(error);
+        if (problem?.kind === "referenced") throw new HttpError(409, `${name} can't be deleted: other records still refer to it.`, "Can't delete");
+        if (problem?.kind === "not-found") throw new HttpError(404, `${name} was already deleted.`);
+        throw error;
+      }
+      succeed(req, res, `Deleted ${resource.singular.toLowerCase()} “${name}”.`);
+    }));
+  }
+
+  async function requireRecord(req: Request, action: "update" | "delete", record: RecordRow) {
+    const decision = await canDoToRecord(resource, action, req, record);
+    if (!decision.allowed) throw new HttpError(403, decision.reason!);
+  }
+
+  interface FormState {
+    mode: "create" | "update";
+    record?: RecordRow;
+    inputs: Record<string, string | string[]>;
+    errors: Record<string, string>;
+    formError?: string;
+    returnUrl: string;
+  }
+
+  async function renderForm(req: Request, res: Response, state: FormState) {
+    const choices: Record<string, RelationChoices> = {};
+    for (const field of resource.formFields.filter((candidate) => candidate.relation)) {
+      choices[field.name] = await relationChoices(global.prisma, field, [state.inputs[field.name] ?? []].flat());
+    }
+    const id = state.record ? String(state.record[model.idField]) : undefined;
+    const name = state.record ? recordName(resource, state.record) : undefined;
+    renderPartial(req, res, resource.templates.form, {
+      ...state,
+      fields: resource.formFields,
+      choices,
+      choicesUrl: `${req.baseUrl}/_choices`,
+      action: id ? `${req.baseUrl}/${encodeURIComponent(id)}` : req.baseUrl,
+      title: name ? `Edit ${name}` : `New ${resource.singular.toLowerCase()}`,
+      context: state.record ? cellsOf(resource, state.record, resource.contextColumns) : [],
+      pageTitle: name ? `Edit ${name}` : `New ${resource.singular.toLowerCase()}`,
+    });
+  }
+
+  async function saveForm(req: Request, res: Response, mode: "create" | "update", record?: RecordRow) {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const returnUrl = returnUrlOf(req);
+    const parsed = parseForm(resource.formFields, body);
+    if (!parsed.ok) {
+      res.status(422);
+      return renderForm(req, res, { mode, record, inputs: parsed.values, errors: parsed.errors, formError: "Some values need attention.", returnUrl });
+    }
+    const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
+    let saved: RecordRow;
+    try {
+      saved = mode === "create"
+        ? await resource.delegate.create({ data, select: { [model.idField]: true, [resource.displayField]: true } })
+        : await resource.delegate.update({ where: { [model.idField]: record![model.idField] }, data, select: { [model.idField]: true, [resource.displayField]: true } });
+    } catch (error) {
+      const problem = writeProblem(error);
+      if (!problem) throw error;
+      if (problem.kind === "not-found") throw new HttpError(404, `This ${resource.singular.toLowerCase()} no longer exists. It may have been deleted.`);
+      const { fieldErrors, formError } = problemMessages(problem, resource.formFields, resource.singular);
+      res.status(422);
+      return renderForm(req, res, { mode, record, inputs: inputsOf(body), errors: fieldErrors, formError: formError ?? "Some values need attention.", returnUrl });
+    }
+    const name = recordName(resource, saved);
+    succeed(req, res, mode === "create" ? `Created ${resource.singular.toLowerCase()} “${name}”.` : `Saved ${resource.singular.toLowerCase()} “${name}”.`, String(saved[model.idField]));
+  }
+
+  /** htmx: close the modal, toast and refresh the table in place. Plain forms: redirect to the list they came from. */
+  function succeed(req: Request, res: Response, message: string, id?: string) {
+    if (isFragmentRequest(req)) {
+      triggerClientEvent(res, "pc:saved", { message, ...(id ? { id } : {}) });
+      res.set("HX-Reswap", "none").status(200).send("");
+      return;
+    }
+    addFlash(req, { kind: "success", message });
+    res.redirect(303, returnUrlOf(req));
+  }
+
+  return router;
+}
+
+async function fetchByIds(resource: Resource, ids: Array<number | string>): Promise<RecordRow[]> {
+  if (ids.length === 0) return [];
+  const idField = resource.model.idField;
+  const records: RecordRow[] = await resource.delegate.findMany({
+    where: { [idField]: { in: ids } },
+    select: { ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
+  });
+  const byId = new Map(records.map((record) => [String(record[idField]), record]));
+  return ids.map((id) => byId.get(String(id))).filter((record): record is RecordRow => record !== undefined);
+}
+
+async function toolbarViews(resource: Resource, req: Request) {
+  const user = resource.global.getUser(req);
+  const views = [];
+  for (const button of resource.config.toolbar) {
+    const result = button.permission ? await button.permission({ user, req }) : true;
+    if (result === false) continue;
+    views.push({ ...button, allowed: result === true, reason: typeof result === "string" ? result : undefined });
+  }
+  return views;
+}
+
+function inputsOf(body: Record<string, unknown>): Record<string, string | string[]> {
+  const inputs: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))) inputs[key] = value as string | string[];
+  }
+  return inputs;
+}
