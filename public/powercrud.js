@@ -6,6 +6,7 @@
 
   var opener = null; // the element that opened the modal, to return focus to it
   var openerKey = null; // its data-pc-focus-key, to find its replacement after the table refreshes
+  var refocusAfterRefresh = false;
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -50,30 +51,32 @@
 
   document.addEventListener("pc:saved", function (event) {
     var detail = event.detail || {};
+    var table = document.querySelector(".pc-table");
+    refocusAfterRefresh = Boolean(table);
     var dialog = modal();
     if (dialog && dialog.open) dialog.close();
     if (detail.message) toast(detail.message, "success");
-    var table = document.querySelector(".pc-table");
     if (table && window.htmx) htmx.trigger(table, "pc-refresh");
   });
 
-  // After the table refreshes, the opener was replaced: focus its successor, or the table itself.
-  document.addEventListener("htmx:after:settle", function (event) {
-    var ctx = event.detail && event.detail.ctx;
-    var table = document.querySelector(".pc-table");
-    if (!ctx || !table || ctx.target !== table && !(ctx.target && ctx.target.classList && ctx.target.classList.contains("pc-table"))) return;
-    if (opener && !document.contains(opener)) {
-      var successor = openerKey && document.querySelector('[data-pc-focus-key="' + CSS.escape(openerKey) + '"]');
-      (successor || document.getElementById("pc-list-title") || document.body).focus();
-      opener = null;
-    }
+  // The refreshed table replaced the opener: focus its successor (same data-pc-focus-key), or the
+  // list heading when the record is gone. Events on the old, detached table never reach document,
+  // so this listens for htmx processing the new one.
+  document.addEventListener("htmx:after:process", function (event) {
+    if (!refocusAfterRefresh || !event.target.classList || !event.target.classList.contains("pc-table")) return;
+    refocusAfterRefresh = false;
+    var successor = openerKey && event.target.querySelector('[data-pc-focus-key="' + CSS.escape(openerKey) + '"]');
+    var heading = document.getElementById("pc-list-title");
+    if (!successor && heading) heading.setAttribute("tabindex", "-1");
+    (successor || heading || document.body).focus();
+    opener = null;
   });
 
   document.addEventListener("close", function (event) {
     if (event.target !== modal()) return;
     var content = document.getElementById("pc-modal-content");
     if (content) content.innerHTML = "";
-    if (opener && document.contains(opener)) {
+    if (!refocusAfterRefresh && opener && document.contains(opener)) {
       opener.focus();
       opener = null;
     }

@@ -16,6 +16,8 @@ export interface Column {
   format: ColumnFormat;
   /** Enum type name, for labels. */
   enumName?: string;
+  /** Decimal places of a Decimal(p, s) column, so 17.7 shows as 17.70. */
+  scale?: number;
   /** Sortable in SQL (fields and to-one relation paths). */
   sortable: boolean;
   link: boolean;
@@ -92,6 +94,7 @@ export function resolveColumn(ctx: ColumnContext, key: string): Column {
   return {
     key, label: humanLabel, kind: "field", path: segments, format,
     ...(field.kind === "enum" ? { enumName: field.type } : {}),
+    ...(field.kind === "scalar" && format === "decimal" && field.nativeTypeArgs?.[1] ? { scale: Number(field.nativeTypeArgs[1]) } : {}),
     sortable: format !== "json" && format !== "longtext",
     link: false,
     sql: { joins, column: field.dbName, alias },

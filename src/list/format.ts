@@ -8,7 +8,7 @@ const dateTimeFormat = new Intl.DateTimeFormat("en-CA", {
 });
 
 /** A display string for a value: empty values are "" (templates show a dash), never "null". */
-export function formatValue(value: unknown, column: Pick<Column, "format">): string {
+export function formatValue(value: unknown, column: Pick<Column, "format" | "scale">): string {
   if (value === null || value === undefined || value === "") return "";
   switch (column.format) {
     case "boolean":
@@ -16,7 +16,7 @@ export function formatValue(value: unknown, column: Pick<Column, "format">): str
     case "integer":
       return typeof value === "number" || typeof value === "bigint" ? integer.format(value) : String(value);
     case "decimal":
-      return String(value);
+      return column.scale !== undefined && Number.isFinite(Number(value)) ? fixed(String(value), column.scale) : String(value);
     case "date":
       return value instanceof Date ? dateFormat.format(value) : String(value);
     case "datetime":
@@ -30,4 +30,11 @@ export function formatValue(value: unknown, column: Pick<Column, "format">): str
     default:
       return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
+}
+
+/** Pads or rounds a decimal string to `scale` places without passing through a float. */
+function fixed(text: string, scale: number): string {
+  const [whole = "0", fraction = ""] = text.split(".");
+  if (fraction.length > scale) return Number(text).toFixed(scale);
+  return scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, "0")}`;
 }

@@ -1,0 +1,138 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./support";
+
+const modal = (page: Page) => page.locator("#pc-modal");
+
+test("an editor creates a book in the modal and sees it in the table", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/books");
+  await page.getByRole("link", { name: "New book" }).click();
+  await expect(modal(page)).toBeVisible();
+  await expect(modal(page).getByRole("heading", { name: "New book" })).toBeVisible();
+  await expect(page.getByLabel("Title")).toBeFocused();
+
+  await page.getByLabel("Title").fill("Playwright in Practice");
+  await page.getByLabel("ISBN").fill("9990000000011");
+  await page.getByLabel("Pages").fill("321");
+  await page.getByLabel("Price").fill("24.5");
+  await page.getByLabel("Published").fill("2024-03-01");
+  await page.getByLabel("Bestseller").check();
+  await page.getByLabel("Status").selectOption("PUBLISHED");
+  await page.getByRole("searchbox", { name: "Search author" }).fill("Ada");
+  await expect(page.locator("#f-authorId option", { hasText: "Ada" }).first()).toBeAttached();
+  const adaValue = await page.locator("#f-authorId option", { hasText: "Ada" }).first().getAttribute("value");
+  await page.locator("#f-authorId").selectOption(adaValue!);
+  await page.getByLabel("Genres").selectOption([{ label: "Fantasy" }, { label: "Poetry" }]);
+  await page.getByRole("button", { name: "Create" }).click();
+
+  await expect(modal(page)).toBeHidden();
+  await expect(page.locator("#pc-toasts")).toContainText("Created book “Playwright in Practice”.");
+  const row = page.locator("tbody tr").first();
+  await expect(row).toContainText("Playwright in Practice");
+  await expect(row).toContainText("24.50");
+  await expect(row).toContainText("Fantasy, Poetry");
+  await expect(row).toContainText("Yes");
+});
+
+test("editing shows validation errors next to their fields, then saves once fixed, keeping the page", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/books?page=2");
+  const row = page.locator("tbody tr").nth(2);
+  const id = await row.getAttribute("data-pc-row");
+  const edit = row.getByRole("link", { name: /^Edit / });
+  await edit.click();
+  await expect(modal(page)).toBeVisible();
+
+  await page.getByLabel("Title").fill("");
+  await page.getByLabel("Price").fill("12.345");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(modal(page).getByRole("alert")).toContainText("Some values need attention.");
+  await expect(page.locator("#f-title-error")).toHaveText("This field is required.");
+  await expect(page.locator("#f-price-error")).toContainText("at most 2 decimal places");
+  await expect(page.getByLabel("Title")).toBeFocused();
+  await expect(page.getByLabel("Title")).toHaveAttribute("aria-invalid", "true");
+
+  await page.getByLabel("Title").fill("A Corrected Title");
+  await page.getByLabel("Price").fill("12.35");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(modal(page)).toBeHidden();
+  await expect(page.locator("#pc-toasts")).toContainText("Saved book “A Corrected Title”.");
+  const updated = page.locator(`tr[data-pc-row="${id}"]`);
+  await expect(updated).toContainText("A Corrected Title");
+  await expect(updated).toContainText("12.35");
+  // Still on page 2, and focus went back to the row's Edit button.
+  await expect(page).toHaveURL(/\/books\?page=2$/);
+  await expect(page.getByRole("link", { name: "Page 2" })).toHaveCount(0);
+  await expect(updated.getByRole("link", { name: /^Edit / })).toBeFocused();
+});
+
+test("an admin deletes a book after confirming; Cancel keeps it", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/books");
+  const row = page.locator("tbody tr").nth(1);
+  const id = await row.getAttribute("data-pc-row");
+  const title = (await row.locator("td").first().innerText()).trim();
+
+  await row.getByRole("link", { name: /^Delete / }).click();
+  await expect(modal(page).getByRole("heading", { name: "Delete book?" })).toBeVisible();
+  await modal(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(modal(page)).toBeHidden();
+  await expect(page.locator(`tr[data-pc-row="${id}"]`)).toBeVisible();
+
+  await row.getByRole("link", { name: /^Delete / }).click();
+  await modal(page).getByRole("button", { name: `Delete “${title}”` }).click();
+  await expect(modal(page)).toBeHidden();
+  await expect(page.locator("#pc-toasts")).toContainText(`Deleted book “${title}”.`);
+  await expect(page.locator(`tr[data-pc-row="${id}"]`)).toHaveCount(0);
+});
+
+test("deleting an author who still has books explains why it cannot be done", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/authors");
+  await page.locator("tbody tr").first().getByRole("link", { name: /^Delete / }).click();
+  await expect(modal(page).getByRole("alert")).toContainText(/can't be deleted: \d+ books? ha(s|ve) it as author/);
+  await expect(modal(page).getByRole("button", { name: /^Delete “/ })).toHaveCount(0);
+});
+
+test("a viewer sees no edit affordances and is refused when posting directly", async ({ page }) => {
+  await signIn(page, "viewer");
+  await page.goto("/books");
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await expect(page.getByRole("link", { name: "New book" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: /^Edit / })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: /^Delete / })).toHaveCount(0);
+
+  const id = await page.locator("tbody tr").first().getAttribute("data-pc-row");
+  await page.locator("tbody tr").first().locator("a.link").click();
+  await expect(modal(page).getByRole("link", { name: "Edit" })).toHaveCount(0);
+
+  const token = await page.locator('meta[name="csrf-token"]').getAttribute("content");
+  const response = await page.request.post(`/books/${id}`, { form: { _csrf: token!, title: "Hacked" } });
+  expect(response.status()).toBe(403);
+  expect(await response.text()).toContain("Only editors and admins can edit records.");
+  const remove = await page.request.post(`/books/${id}/delete`, { form: { _csrf: token! } });
+  expect(remove.status()).toBe(403);
+  await page.reload();
+  await expect(page.locator(`tr[data-pc-row="${id}"]`)).not.toContainText("Hacked");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("create and edit work as plain pages with redirects back to the list", async ({ page }) => {
+    await signIn(page, "editor");
+    await page.goto("/genres?sort=name");
+    await page.getByRole("link", { name: "New genre" }).click();
+    await expect(page).toHaveURL(/\/genres\/new\?_return=/);
+    await page.getByLabel("Name").fill("Nature Writing");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/genres\/\?sort=name$/);
+    await expect(page.locator("#pc-flash")).toContainText("Created genre “Nature Writing”.");
+    await expect(page.locator("tbody tr").first()).toContainText("Biography");
+
+    await page.getByRole("link", { name: "New genre" }).click();
+    await page.getByLabel("Name").fill("Nature Writing");
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page.locator("#f-name-error")).toHaveText("Another genre already has this name.");
+  });
+});
