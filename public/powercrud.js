@@ -20,6 +20,14 @@
   document.addEventListener("htmx:config:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     if (ctx && ctx.request && ctx.request.headers) ctx.request.headers["X-CSRF-Token"] = csrfToken();
+    // Empty filter inputs would clutter the pushed URL: leave them out.
+    var body = ctx && ctx.request && ctx.request.body;
+    if (ctx && ctx.request.form && ctx.request.form.classList.contains("pc-filters") && body && body.entries) {
+      var kept = [];
+      body.forEach(function (value, key) { if (value !== "") kept.push([key, value]); });
+      Array.from(body.keys()).forEach(function (key) { body.delete(key); });
+      kept.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    }
     var source = ctx && ctx.sourceElement;
     var dialog = modal();
     if (source && dialog && !dialog.open && ctx.target && ctx.target.id === "pc-modal-content") {
@@ -90,6 +98,29 @@
     }
   });
 
+  // Morphing the table region keeps focus but would close an open filter or column panel: reopen it.
+  var openPanels = [];
+  document.addEventListener("htmx:before:swap", function () {
+    openPanels = Array.from(document.querySelectorAll(".pc-table details[open] > summary")).map(function (summary) {
+      return summary.textContent.trim().split(/\s/)[0];
+    });
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    document.querySelectorAll(".pc-table details > summary").forEach(function (summary) {
+      if (openPanels.indexOf(summary.textContent.trim().split(/\s/)[0]) !== -1) summary.parentElement.open = true;
+    });
+    openPanels = [];
+  });
+
+  // Escape closes an open filter or column panel and returns focus to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var panel = event.target.closest && event.target.closest(".pc-table details[open]");
+    if (!panel) return;
+    panel.open = false;
+    panel.querySelector("summary").focus();
+  });
+
   // Server errors that have no place in the page (5xx, network failures) become a toast.
   document.addEventListener("htmx:error", function (event) {
     var ctx = event.detail && event.detail.ctx;
@@ -111,6 +142,22 @@
     setTimeout(function () { alert.remove(); }, kind === "error" ? 10000 : 5000);
   }
   window.powercrud = { toast: toast };
+
+  // Filters apply as soon as they change; typing in the search box applies after a short pause.
+  var searchTimer = null;
+  function submitFilters(form) {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.pc-filters, form.pc-autosubmit");
+    if (form && !event.target.hasAttribute("data-pc-search")) submitFilters(form);
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.hasAttribute || !event.target.hasAttribute("data-pc-search")) return;
+    var form = event.target.form;
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { submitFilters(form); }, 350);
+  });
 
   // Theme switch: light/dark, remembered in localStorage (theme.js applies it before first paint).
   function currentTheme() {

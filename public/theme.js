@@ -4,4 +4,5 @@
   try { saved = localStorage.getItem("powercrud-theme"); } catch (e) { /* storage may be blocked */ }
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   document.documentElement.setAttribute("data-theme", saved || (dark ? "dark" : "light"));
+  document.documentElement.classList.add("pc-js");
 })();

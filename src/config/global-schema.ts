@@ -29,6 +29,8 @@ export const globalSchema = z
     assetsUrl: z.string().default("/powercrud-assets"),
     /** Permission hooks applied to every resource (a resource's own hooks win). */
     permissions: permissionsSchema.default({}),
+    /** A stable key for the signed-in user, under which list preferences are stored; default: user.id, else user.email. */
+    userKey: fn<(user: any) => string | undefined>("(user) => string | undefined").default(() => defaultUserKey),
     /** Display field per model name, e.g. { Author: "name" }. */
     displayFields: z.record(z.string(), z.string()).default({}),
     /** Re-read templates on every render (development). */
@@ -37,6 +39,11 @@ export const globalSchema = z
     logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)),
   })
   .strict();
+
+function defaultUserKey(user: any): string | undefined {
+  const key = user?.id ?? user?.email;
+  return key === undefined || key === null ? undefined : String(key);
+}
 
 export type PowerCrudOptions = z.input<typeof globalSchema>;
 export type PowerCrudConfig = z.output<typeof globalSchema>;

@@ -3,6 +3,7 @@ import type { FormField } from "../forms/types";
 import { humanize, pluralize } from "../model/labels";
 import { displayFieldOf, fieldOf, manyToMany } from "../model/relations";
 import type { ModelMeta } from "../model/types";
+import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
@@ -25,6 +26,9 @@ export interface Resource {
   /** Columns that computed properties read, fetched with every row. */
   propertyNeeds: Column[];
   formFields: FormField[];
+  filters: FilterSpec[];
+  /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
+  searchConditions: string[];
   permissions: Permissions;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
 }
@@ -55,6 +59,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     column.link = typeof entry === "object" && entry.link !== undefined ? entry.link : linkFields.includes(column.key);
     if (typeof entry === "object" && entry.label) column.label = entry.label;
   }
+  checkNames(where, "list.defaultColumns", config.list.defaultColumns ?? [], listColumns.map((column) => column.key));
   checkNames(where, "list.defaultSort", config.list.defaultSort.map((key) => key.replace(/^-/, "")), listColumns.filter((c) => c.sortable).map((c) => c.key));
 
   const detailKeys = config.detail.fields ?? detailColumnKeys(global.dataModel, model).concat(Object.keys(config.properties));
@@ -73,6 +78,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
       labelFields: displayFields,
     }),
   );
+
+  const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields));
+  const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);
   const templates = {
@@ -95,6 +103,8 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     contextColumns,
     propertyNeeds,
     formFields,
+    filters,
+    searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     templates,
   };

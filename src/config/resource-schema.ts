@@ -82,9 +82,20 @@ export const resourceSchema = z
         pageSizes: z.array(z.number().int().min(1).max(1000)).default([10, 25, 50, 100]),
         /** Default order: field names, "-" for descending ("-createdAt"). The id is always added last. */
         defaultSort: z.array(fieldName).default([]),
+        /** Fields offered as filters; their type decides the control. */
+        filters: z.array(fieldName).default([]),
+        /** Text fields (or "relation.field" paths) searched by the search box; none: no search box. */
+        search: z.array(fieldName).default([]),
+        /** Tables the planner estimates at this many rows or more get estimated or capped counts. */
+        countThreshold: z.number().int().min(0).default(100_000),
+        /** Columns shown until a user chooses their own; default: all of `fields`. */
+        defaultColumns: z.array(fieldName).optional(),
+        /** Offer "All" as a page size, showing at most `allLimit` rows. */
+        allowAll: z.boolean().default(true),
+        allLimit: z.number().int().min(1).max(10_000).default(1_000),
       })
       .strict()
-      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [] }),
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, allowAll: true, allLimit: 1_000 }),
     /** Computed read-only values, by name, usable as list columns and detail fields. */
     properties: z.record(z.string(), propertySchema).default({}),
     detail: z

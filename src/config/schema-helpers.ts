@@ -10,10 +10,8 @@ export function describeIssues(error: z.ZodError, prefix: string): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
-      const where = `${prefix}${path}`.replace(/^\./, "");
-      const valid = "values" in issue && Array.isArray(issue.values) ? ` (valid: ${issue.values.map(String).join(", ")})` : "";
-      const unknown = issue.code === "unrecognized_keys" ? ` ${issue.keys.join(", ")}` : "";
-      return `  ${where}: ${issue.message}${unknown}${valid}`;
+      const where = `${prefix}${path}`.replace(/^\./, "") || "options";
+      return `  ${where}: ${issue.message}`;
     })
     .join("\n");
 }

@@ -5,8 +5,11 @@ export const bookResource: ResourceOptions = {
   helpText: "The catalogue. Click a title to see everything about a book.",
   labels: { isbn: "ISBN", publishedDate: "Published" },
   list: {
-    fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller"],
+    fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller", "isbn", "editor", "pricePerHundredPages"],
+    defaultColumns: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller"],
     defaultSort: [],
+    filters: ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate"],
+    search: ["title", "isbn", "author.name"],
   },
   properties: {
     pricePerHundredPages: {
@@ -24,12 +27,13 @@ export const bookResource: ResourceOptions = {
 export const authorResource: ResourceOptions = {
   model: "Author",
   helpText: "Everyone who writes or edits books in the catalogue.",
-  list: { fields: ["name", "birthDate", "active"] },
+  list: { fields: ["name", "birthDate", "active"], filters: ["active", "birthDate"], search: ["name"] },
+  rowActions: [{ label: "Books", href: "/books?author={id}" }],
 };
 
 export const genreResource: ResourceOptions = {
   model: "Genre",
-  list: { fields: ["name", "description"] },
+  list: { fields: ["name", "description"], search: ["name", "description"] },
 };
 
 export const navItems = [

@@ -70,7 +70,7 @@ export function resolveColumn(ctx: ColumnContext, key: string): Column {
     const m2m = manyToMany(dataModel, current, field);
     if (field.isList) {
       const target = dataModel.models[field.type]!;
-      if (!m2m && segments.length > 1) throw new Error(`"${key}": only to-one relations can be followed in a path`);
+      if (!m2m) throw new Error(`"${key}": ${current.name}.${last} is a one-to-many relation; list columns show fields, to-one relations and many-to-many relations`);
       return {
         key, label: label ?? humanize(last), kind: "many", path: segments, format: "list", sortable: false, link: false,
         itemField: displayFieldOf(target, ctx.displayFields[target.name]),

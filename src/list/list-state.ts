@@ -1,4 +1,5 @@
 import type { Column } from "./columns";
+import { activeFilters, type ActiveFilter, type FilterSpec } from "./filters";
 
 export interface SortKey {
   key: string;
@@ -9,7 +10,12 @@ export interface SortKey {
 export interface ListState {
   page: number;
   pageSize: number;
+  /** "All" was chosen: one page of at most the resource's allLimit rows. */
+  all: boolean;
   sort: SortKey[];
+  /** Free-text search across the resource's search fields. */
+  search: string;
+  filters: ActiveFilter[];
 }
 
 export interface ListStateOptions {
@@ -17,6 +23,9 @@ export interface ListStateOptions {
   pageSizes: number[];
   defaultSort: string[];
   columns: Column[];
+  filters: FilterSpec[];
+  allowAll: boolean;
+  allLimit: number;
 }
 
 const MAX_PAGE = 10_000_000;
@@ -35,10 +44,15 @@ export function parseListState(query: Record<string, unknown>, options: ListStat
     .filter(Boolean)
     .map((raw) => ({ key: raw.replace(/^-/, ""), descending: raw.startsWith("-") }))
     .filter((key, index, all) => sortable.has(key.key) && all.findIndex((other) => other.key === key.key) === index);
+  const search = first(query.q);
+  const all = options.allowAll && first(query.size) === "all";
   return {
-    page: Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
-    pageSize: options.pageSizes.includes(pageSize) ? pageSize : options.pageSize,
+    page: all ? 1 : Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
+    pageSize: all ? options.allLimit : options.pageSizes.includes(pageSize) ? pageSize : options.pageSize,
+    all,
     sort,
+    search: typeof search === "string" ? search.trim().slice(0, 200) : "",
+    filters: activeFilters(options.filters, query),
   };
 }
 
@@ -46,9 +60,12 @@ export function parseListState(query: Record<string, unknown>, options: ListStat
 export function stateQuery(state: ListState, options: Pick<ListStateOptions, "pageSize" | "defaultSort">, change: Partial<ListState> = {}): string {
   const next = { ...state, ...change };
   const params = new URLSearchParams();
+  if (next.search) params.set("q", next.search);
+  for (const [key, value] of filterParams(next.filters)) params.append(key, value);
   const sort = next.sort.map((key) => (key.descending ? "-" : "") + key.key).join(",");
   if (sort !== options.defaultSort.join(",")) params.set("sort", sort);
-  if (next.pageSize !== options.pageSize) params.set("size", String(next.pageSize));
+  if (next.all) params.set("size", "all");
+  else if (next.pageSize !== options.pageSize) params.set("size", String(next.pageSize));
   if (next.page > 1) params.set("page", String(next.page));
   const text = params.toString();
   return text ? `?${text}` : "";
@@ -64,4 +81,19 @@ export function toggleSort(state: ListState, key: string): SortKey[] {
 
 function first(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The canonical query parameters of the active filters (only values that passed validation). */
+export function filterParams(filters: ActiveFilter[]): Array<[string, string]> {
+  const params: Array<[string, string]> = [];
+  for (const filter of filters) {
+    const name = filter.spec.name;
+    if (filter.text) params.push([name, filter.text]);
+    if (filter.values?.length) params.push([name, filter.values.join(",")]);
+    if (filter.all) params.push([`${name}.all`, "1"]);
+    if (filter.min) params.push([`${name}.min`, filter.min]);
+    if (filter.max) params.push([`${name}.max`, filter.max]);
+    if (filter.empty !== undefined) params.push([`${name}.empty`, filter.empty ? "1" : "0"]);
+  }
+  return params;
 }

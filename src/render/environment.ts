@@ -16,6 +16,9 @@ function originalFromPackage(name: string): nunjucks.LoaderSource | null {
 // Nunjucks treats a null source as "not here, ask the next loader"; @types/nunjucks does not say so.
 const packageOriginalLoader = { getSource: originalFromPackage } as unknown as nunjucks.ILoader;
 
+const thousands = new Intl.NumberFormat("en");
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+
 export interface RendererOptions {
   /** Host template folders, searched in order before the package's own views. */
   views?: string[];
@@ -36,5 +39,7 @@ export function createRenderer(options: RendererOptions = {}): nunjucks.Environm
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
   env.addFilter("json", (value: unknown) => JSON.stringify(value ?? null));
+  env.addFilter("thousands", (value: number) => thousands.format(value));
+  env.addFilter("compact", (value: number) => compact.format(value));
   return env;
 }

@@ -5,20 +5,18 @@ import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
 import { formSelect, initialInputs, recordInputs } from "../forms/record-inputs";
 import { relationChoices, type RelationChoices } from "../forms/relation-options";
-import { pageOfIds } from "../list/list-query";
-import { parseListState, stateQuery } from "../list/list-state";
+import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { deleteBlockers, describeBlockers } from "./delete-blockers";
 import { addFlash, takeFlash } from "./flash";
 import { isFragmentRequest, targets, targetsModal, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
-import { canDo, canDoToRecord } from "./permissions";
+import { canDo, canDoToRecord, recordDecision } from "./permissions";
 import { problemMessages, writeProblem } from "./prisma-errors";
 import { parseRecordId } from "./record-id";
-import { cellsOf, headerViews, paginationView, recordName, rowView } from "./resource-views";
+import { listContext, TABLE_ID, userKeyOf } from "./list-page";
+import { cellsOf, recordName } from "./resource-views";
 import { safeReturnUrl } from "./return-url";
-
-export const TABLE_ID = "pc-table";
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -26,7 +24,7 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
   const router = express.Router();
   const { model, config, global } = resource;
-  const listStateOptions = { pageSize: config.list.pageSize, pageSizes: config.list.pageSizes, defaultSort: config.list.defaultSort, columns: resource.listColumns };
+  const preferences = new ColumnPreferences(global.pool);
 
   const route = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
     if (typeof res.locals.csrfToken !== "string") {
@@ -55,45 +53,44 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
 
   const require = async (req: Request, action: "list" | "detail" | "create" | "update" | "delete") => {
     const decision = await canDo(resource, action, req);
-    if (!decision.allowed) throw new HttpError(action === "list" || action === "detail" ? 403 : 403, decision.reason!);
+    if (!decision.allowed) throw new HttpError(403, decision.reason!);
   };
 
+  // Record permission hooks see every scalar column of the record, whatever the route displays.
+  const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
   const loadRecord = async (req: Request, select: Record<string, unknown>): Promise<RecordRow> => {
     const id = parseRecordId(model, String(req.params.id), resource.singular);
-    const record = await resource.delegate.findUnique({ where: { [model.idField]: id }, select: { ...select, [model.idField]: true, [resource.displayField]: true } });
+    const record = await resource.delegate.findUnique({ where: { [model.idField]: id }, select: { ...scalarSelect, ...select } });
     if (!record) throw new HttpError(404, `There is no ${resource.singular.toLowerCase()} with id ${String(id)}. It may have been deleted.`);
     return record;
   };
 
-  const listUrlOf = (req: Request) => req.baseUrl + "/";
   const returnUrlOf = (req: Request) => safeReturnUrl(req.body?._return ?? req.query._return ?? req.get("HX-Current-URL")?.replace(/^https?:\/\/[^/]+/, ""), req.baseUrl);
 
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
-    router.get("/", route(async (req, res) => {
-      await require(req, "list");
-      const state = parseListState(req.query as Record<string, unknown>, listStateOptions);
-      const page = await pageOfIds(global.pool, model, resource.listColumns, state);
-      const records = await fetchByIds(resource, page.ids);
-      const [detail, update, remove] = await Promise.all((["detail", "update", "delete"] as const).map((action) => canDo(resource, action, req)));
-      const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
-      const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed)));
-      const listUrl = listUrlOf(req);
-      const shownState = { ...state, page: page.page };
-      const context = {
-        rows,
-        headers: headerViews(resource, shownState, listUrl),
-        pagination: paginationView(resource, shownState, listUrl, page.total, page.pageCount),
-        currentUrl: listUrl + stateQuery(shownState, listStateOptions),
-        canCreate: (await canDo(resource, "create", req)).allowed,
-        createUrl: `${req.baseUrl}/new`,
-        toolbar: await toolbarViews(resource, req),
-        pageTitle: resource.plural,
-        tableTemplate: resource.templates.table,
-        showActions: allowed.update || allowed.delete || resource.config.rowActions.length > 0,
-      };
+    const renderList = async (req: Request, res: Response, query: Record<string, unknown>) => {
+      const context = { ...(await listContext(resource, req, query, preferences)), toolbar: await toolbarViews(resource, req) };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
+    };
+
+    router.get("/", route(async (req, res) => {
+      await require(req, "list");
+      await renderList(req, res, req.query as Record<string, unknown>);
+    }));
+
+    // The column chooser: saves the user's visible columns (or resets them), then shows the list again.
+    router.post("/_columns", route(async (req, res) => {
+      await require(req, "list");
+      const valid = resource.listColumns.map((column) => column.key);
+      const chosen = [req.body?.columns ?? []].flat().filter((key): key is string => typeof key === "string" && valid.includes(key));
+      if (req.body?.reset === "1") await preferences.reset(req, userKeyOf(resource, req), req.baseUrl);
+      else if (chosen.length === 0) throw new HttpError(422, "Choose at least one column to show.");
+      else await preferences.save(req, userKeyOf(resource, req), req.baseUrl, chosen);
+      const returnUrl = returnUrlOf(req);
+      if (!isFragmentRequest(req)) return res.redirect(303, returnUrl);
+      await renderList(req, res, Object.fromEntries(new URL(returnUrl, "http://x").searchParams));
     }));
   }
 
@@ -128,9 +125,11 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/:id", route(async (req, res) => {
       await require(req, "detail");
       const record = await loadRecord(req, selectFor(model, resource.detailColumns, resource.propertyNeeds));
+      // As in the list: actions the user may never take are left out, record-level refusals shown disabled.
+      const [update, remove_] = await Promise.all([canDo(resource, "update", req), canDo(resource, "delete", req)]);
       const [edit, remove] = await Promise.all([
-        config.routes.update ? canDoToRecord(resource, "update", req, record) : undefined,
-        config.routes.delete ? canDoToRecord(resource, "delete", req, record) : undefined,
+        update.allowed ? recordDecision(resource, "update", req, record) : undefined,
+        remove_.allowed ? recordDecision(resource, "delete", req, record) : undefined,
       ]);
       const base = `${req.baseUrl}/${encodeURIComponent(String(record[model.idField]))}`;
       renderPartial(req, res, resource.templates.detail, {
@@ -267,23 +266,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   return router;
 }
 
-async function fetchByIds(resource: Resource, ids: Array<number | string>): Promise<RecordRow[]> {
-  if (ids.length === 0) return [];
-  const idField = resource.model.idField;
-  const records: RecordRow[] = await resource.delegate.findMany({
-    where: { [idField]: { in: ids } },
-    select: { ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
-  });
-  const byId = new Map(records.map((record) => [String(record[idField]), record]));
-  return ids.map((id) => byId.get(String(id))).filter((record): record is RecordRow => record !== undefined);
-}
-
 async function toolbarViews(resource: Resource, req: Request) {
   const user = resource.global.getUser(req);
   const views = [];
   for (const button of resource.config.toolbar) {
     const result = button.permission ? await button.permission({ user, req }) : true;
-    if (result === false) continue;
+    if (result !== true && (typeof result !== "string" || result === "")) continue;
     views.push({ ...button, allowed: result === true, reason: typeof result === "string" ? result : undefined });
   }
   return views;

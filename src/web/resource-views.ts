@@ -56,7 +56,7 @@ export interface ListPermissions {
  * A table row: cells plus the actions this user may take on the record. Actions the user may never
  * take are left out; actions refused for this record only stay visible, disabled, with the reason.
  */
-export async function rowView(resource: Resource, req: Request, record: RecordRow, allowed: ListPermissions): Promise<RowView> {
+export async function rowView(resource: Resource, req: Request, record: RecordRow, allowed: ListPermissions, columns: Column[]): Promise<RowView> {
   const id = String(record[resource.model.idField]);
   const base = `${req.baseUrl}/${encodeURIComponent(id)}`;
   const detailUrl = allowed.detail ? base : undefined;
@@ -68,7 +68,7 @@ export async function rowView(resource: Resource, req: Request, record: RecordRo
   return {
     id,
     name: recordName(resource, record),
-    cells: cellsOf(resource, record, resource.listColumns, detailUrl),
+    cells: cellsOf(resource, record, columns, detailUrl),
     ...(detailUrl ? { detailUrl } : {}),
     ...(edit ? { edit: { ...edit, url: `${base}/edit` } } : {}),
     ...(remove ? { remove: { ...remove, url: `${base}/delete` } } : {}),
@@ -78,7 +78,7 @@ export async function rowView(resource: Resource, req: Request, record: RecordRo
 
 async function actionView(action: RowAction, req: Request, record: RecordRow, id: string, user: unknown): Promise<ActionView | undefined> {
   const result = action.permission ? await action.permission({ user, req, record }) : true;
-  if (result === false) return undefined;
+  if (result !== true && (typeof result !== "string" || result === "")) return undefined;
   const href = typeof action.href === "function" ? action.href(record) : action.href.replaceAll("{id}", encodeURIComponent(id));
   return {
     label: action.label,
@@ -98,9 +98,9 @@ export interface HeaderView {
   href?: string;
 }
 
-export function headerViews(resource: Resource, state: ListState, listUrl: string): HeaderView[] {
+export function headerViews(resource: Resource, state: ListState, listUrl: string, columns: Column[]): HeaderView[] {
   const options = { pageSize: resource.config.list.pageSize, defaultSort: resource.config.list.defaultSort };
-  return resource.listColumns.map((column) => {
+  return columns.map((column) => {
     const current = state.sort.find((key) => key.key === column.key);
     return {
       column,
@@ -121,7 +121,13 @@ export interface PaginationView {
   next?: string;
   firstHref: string;
   lastHref: string;
-  sizes: Array<{ size: number; href: string; current: boolean }>;
+  sizes: Array<{ value: string; label: string; current: boolean }>;
+  /** Hidden inputs that carry search, filters and sort through the page-size form... */
+  keep: Array<[string, string]>;
+  /** ...and those plus the page size through the jump-to-page form. */
+  keepWithSize: Array<[string, string]>;
+  all: boolean;
+  allLimit: number;
 }
 
 export function paginationView(resource: Resource, state: ListState, listUrl: string, total: number, pageCount: number): PaginationView {
@@ -145,6 +151,13 @@ export function paginationView(resource: Resource, state: ListState, listUrl: st
     ...(state.page < pageCount ? { next: at(state.page + 1) } : {}),
     firstHref: at(1),
     lastHref: at(pageCount),
-    sizes: resource.config.list.pageSizes.map((size) => ({ size, href: listUrl + stateQuery(state, options, { pageSize: size, page: 1 }), current: size === state.pageSize })),
+    sizes: [
+      ...resource.config.list.pageSizes.map((size) => ({ value: String(size), label: String(size), current: !state.all && size === state.pageSize })),
+      ...(resource.config.list.allowAll ? [{ value: "all", label: "All", current: state.all }] : []),
+    ],
+    keep: [...new URLSearchParams(stateQuery(state, options, { page: 1, all: false, pageSize: options.pageSize }).slice(1)).entries()],
+    keepWithSize: [...new URLSearchParams(stateQuery(state, options, { page: 1 }).slice(1)).entries()],
+    all: state.all,
+    allLimit: resource.config.list.allLimit,
   };
 }

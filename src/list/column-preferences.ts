@@ -1,0 +1,46 @@
+import type { Request } from "express";
+import type pg from "pg";
+
+declare module "express-session" {
+  interface SessionData {
+    powercrudColumns?: Record<string, string[]>;
+  }
+}
+
+/**
+ * Which columns a user chose for a list. Signed-in users (those with a user key) keep their choice in
+ * the powercrud_list_preference table, so it follows them across sessions and devices; anyone else
+ * keeps it in the session.
+ */
+export class ColumnPreferences {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async load(req: Request, userKey: string | undefined, list: string): Promise<string[] | undefined> {
+    if (!userKey) return req.session?.powercrudColumns?.[list];
+    const { rows } = await this.pool.query<{ columns: string[] }>(
+      `SELECT columns FROM powercrud_list_preference WHERE "userKey" = $1 AND resource = $2`,
+      [userKey, list],
+    );
+    return rows[0]?.columns;
+  }
+
+  async save(req: Request, userKey: string | undefined, list: string, columns: string[]): Promise<void> {
+    if (!userKey) {
+      if (req.session) req.session.powercrudColumns = { ...req.session.powercrudColumns, [list]: columns };
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO powercrud_list_preference ("userKey", resource, columns, "updatedAt") VALUES ($1, $2, $3, now())
+       ON CONFLICT ("userKey", resource) DO UPDATE SET columns = EXCLUDED.columns, "updatedAt" = now()`,
+      [userKey, list, columns],
+    );
+  }
+
+  async reset(req: Request, userKey: string | undefined, list: string): Promise<void> {
+    if (!userKey) {
+      if (req.session?.powercrudColumns) delete req.session.powercrudColumns[list];
+      return;
+    }
+    await this.pool.query(`DELETE FROM powercrud_list_preference WHERE "userKey" = $1 AND resource = $2`, [userKey, list]);
+  }
+}

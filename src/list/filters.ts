@@ -1,0 +1,204 @@
+import { ident } from "../db/sql";
+import { humanize } from "../model/labels";
+import { displayFieldOf, fieldOf, manyToMany, relationOfForeignKey } from "../model/relations";
+import type { DataModelMeta, ModelMeta } from "../model/types";
+
+/** A filter control generated from a field's type. */
+export interface FilterSpec {
+  /** Field name, also the query parameter's name. */
+  name: string;
+  label: string;
+  kind: "text" | "enum" | "boolean" | "number" | "date" | "relation" | "many";
+  nullable: boolean;
+  choices?: Array<{ value: string; label: string }>;
+  relation?: { model: string; table: string; idColumn: string; labelField: string };
+  /** Column in the model's table (not for "many"). */
+  column?: string;
+  /** Join table details for "many". */
+  many?: { table: string; ownColumn: string; targetColumn: string };
+}
+
+export interface SqlWhere {
+  clauses: string[];
+  params: unknown[];
+}
+
+export function filterSpecs(dataModel: DataModelMeta, model: ModelMeta, names: string[], displayFields: Record<string, string>): FilterSpec[] {
+  return names.map((name) => filterSpec(dataModel, model, name, displayFields));
+}
+
+function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, displayFields: Record<string, string>): FilterSpec {
+  let field = fieldOf(model, name);
+  if (field?.kind === "object" && !field.isList && field.fromFields.length === 1) field = fieldOf(model, field.fromFields[0]!);
+  const valid = () => model.fields.filter((f) => f.kind !== "object" || manyToMany(dataModel, model, f)).map((f) => f.name).join(", ");
+  if (!field) throw new Error(`"${name}" is not a field of ${model.name} (choices: ${valid()})`);
+  const label = humanize(name);
+  if (field.kind === "object") {
+    const m2m = manyToMany(dataModel, model, field);
+    if (!m2m) throw new Error(`"${name}" cannot be filtered: only to-one and many-to-many relations can (choices: ${valid()})`);
+    return {
+      name, label, kind: "many", nullable: false,
+      relation: { model: m2m.target.name, table: m2m.target.dbName, idColumn: idColumnOf(m2m.target), labelField: displayFieldOf(m2m.target, displayFields[m2m.target.name]) },
+      many: { table: m2m.joinTable, ownColumn: m2m.ownColumn, targetColumn: m2m.targetColumn },
+    };
+  }
+  const nullable = !field.isRequired;
+  if (field.kind === "enum") {
+    const values = dataModel.enums[field.type]?.values ?? [];
+    return { name, label, kind: "enum", nullable, column: field.dbName, choices: values.map((value) => ({ value, label: humanize(value.toLowerCase()) })) };
+  }
+  const relation = relationOfForeignKey(model, field);
+  if (relation) {
+    const target = dataModel.models[relation.type]!;
+    return {
+      name: relation.name, label: humanize(relation.name), kind: "relation", nullable, column: field.dbName,
+      relation: { model: target.name, table: target.dbName, idColumn: idColumnOf(target), labelField: displayFieldOf(target, displayFields[target.name]) },
+    };
+  }
+  switch (field.type) {
+    case "String":
+      return { name, label, kind: "text", nullable, column: field.dbName };
+    case "Boolean":
+      return { name, label, kind: "boolean", nullable, column: field.dbName };
+    case "Int": case "BigInt": case "Float": case "Decimal":
+      return { name, label, kind: "number", nullable, column: field.dbName };
+    case "DateTime":
+      return { name, label, kind: "date", nullable, column: field.dbName };
+    default:
+      throw new Error(`"${name}" (${field.type}) cannot be filtered`);
+  }
+}
+
+/** Which filters are in force, read from the query string; malformed values are dropped, never passed on. */
+export interface ActiveFilter {
+  spec: FilterSpec;
+  text?: string;
+  values?: string[];
+  min?: string;
+  max?: string;
+  empty?: boolean;
+  all?: boolean;
+}
+
+const NUMBER = /^-?\d{1,15}(\.\d{1,10})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^\d{1,10}$/;
+
+export function activeFilters(specs: FilterSpec[], query: Record<string, unknown>): ActiveFilter[] {
+  const active: ActiveFilter[] = [];
+  const get = (key: string) => {
+    const value = query[key];
+    return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === "string" && item !== "").map((item) => item.slice(0, 200));
+  };
+  for (const spec of specs) {
+    const filter: ActiveFilter = { spec };
+    const empty = get(`${spec.name}.empty`)[0];
+    if (spec.nullable && (empty === "1" || empty === "0")) filter.empty = empty === "1";
+    const raw = get(spec.name).flatMap((value) => value.split(","));
+    switch (spec.kind) {
+      case "text":
+        if (raw.length) filter.text = get(spec.name)[0]!.trim();
+        break;
+      case "enum":
+        filter.values = raw.filter((value) => spec.choices!.some((choice) => choice.value === value));
+        break;
+      case "boolean":
+        if (raw[0] === "yes" || raw[0] === "no") filter.values = [raw[0]];
+        break;
+      case "relation":
+      case "many":
+        filter.values = raw.filter((value) => ID.test(value) && Number(value) > 0);
+        if (spec.kind === "many" && get(`${spec.name}.all`)[0] === "1") filter.all = true;
+        break;
+      case "number":
+      case "date": {
+        const pattern = spec.kind === "number" ? NUMBER : DATE;
+        const valid = (value: string | undefined) => value !== undefined && pattern.test(value) && (spec.kind === "number" || !Number.isNaN(Date.parse(value)));
+        const min = get(`${spec.name}.min`)[0];
+        const max = get(`${spec.name}.max`)[0];
+        if (valid(min)) filter.min = min;
+        if (valid(max)) filter.max = max;
+        break;
+      }
+    }
+    if (filter.text || filter.values?.length || filter.min || filter.max || filter.empty !== undefined) active.push(filter);
+  }
+  return active;
+}
+
+/** Set-based SQL conditions on the model's table (alias t) for the active filters and the search text. */
+export function whereSql(active: ActiveFilter[], search: { text: string; conditions: string[] } | undefined, model: ModelMeta): SqlWhere {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const idColumn = `t.${ident(idColumnOf(model))}`;
+  for (const filter of active) {
+    const { spec } = filter;
+    const column = spec.column ? `t.${ident(spec.column)}` : "";
+    if (filter.empty !== undefined) clauses.push(`${column} IS ${filter.empty ? "" : "NOT "}NULL`);
+    if (filter.text) clauses.push(`${column} ILIKE ${param(`%${escapeLike(filter.text)}%`)}`);
+    if (filter.values?.length) {
+      switch (spec.kind) {
+        case "enum":
+          clauses.push(`${column}::text = ANY(${param(filter.values)}::text[])`);
+          break;
+        case "boolean":
+          clauses.push(`${column} = ${param(filter.values[0] === "yes")}`);
+          break;
+        case "relation":
+          clauses.push(`${column} = ANY(${param(filter.values.map(Number))}::int[])`);
+          break;
+        case "many": {
+          const many = spec.many!;
+          const ids = param(filter.values.map(Number));
+          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${idColumn} AND m.${ident(many.targetColumn)} = ANY(${ids}::int[])`;
+          clauses.push(filter.all ? `(SELECT count(DISTINCT m.${ident(many.targetColumn)}) ${link}) = cardinality(${ids}::int[])` : `EXISTS (SELECT 1 ${link})`);
+          break;
+        }
+      }
+    }
+    const cast = spec.kind === "date" ? "::date" : "::numeric";
+    if (filter.min) clauses.push(`${column} >= ${param(filter.min)}${cast}`);
+    if (filter.max) clauses.push(spec.kind === "date" ? `${column} < (${param(filter.max)}::date + 1)` : `${column} <= ${param(filter.max)}${cast}`);
+  }
+  if (search && search.text && search.conditions.length) {
+    const pattern = param(`%${escapeLike(search.text)}%`);
+    clauses.push(`(${search.conditions.map((condition) => condition.replaceAll("$PATTERN", pattern)).join(" OR ")})`);
+  }
+  return { clauses, params };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function idColumnOf(model: ModelMeta): string {
+  const field = fieldOf(model, model.idField);
+  return field && field.kind !== "object" ? field.dbName : model.idField;
+}
+
+/**
+ * SQL conditions for free-text search, one per field, with `$PATTERN` standing for the pattern
+ * parameter. Relation paths become `IN (SELECT ...)` on the related table, so each side can use its
+ * own trigram index instead of a join that defeats them.
+ */
+export function searchConditions(dataModel: DataModelMeta, model: ModelMeta, fields: string[]): string[] {
+  return fields.map((path) => {
+    const [head, tail] = path.split(".");
+    const field = fieldOf(model, head!);
+    if (tail === undefined) {
+      if (field?.kind !== "scalar" || field.type !== "String") throw new Error(`"${path}" is not a text field of ${model.name}`);
+      return `t.${ident(field.dbName)} ILIKE $PATTERN`;
+    }
+    if (field?.kind !== "object" || field.isList || field.fromFields.length !== 1) throw new Error(`"${path}": "${head}" is not a to-one relation of ${model.name}`);
+    const target = dataModel.models[field.type]!;
+    const targetField = fieldOf(target, tail);
+    if (targetField?.kind !== "scalar" || targetField.type !== "String") throw new Error(`"${path}": "${tail}" is not a text field of ${target.name}`);
+    const fk = fieldOf(model, field.fromFields[0]!);
+    const fkColumn = fk && fk.kind !== "object" ? fk.dbName : field.fromFields[0]!;
+    return `t.${ident(fkColumn)} IN (SELECT s.${ident(idColumnOf(target))} FROM ${ident(target.dbName)} s WHERE s.${ident(targetField.dbName)} ILIKE $PATTERN)`;
+  });
+}

@@ -1,0 +1,79 @@
+import type { Request } from "express";
+import type { Resource } from "../config/resolve-resource";
+import type { RecordRow } from "../config/resource-schema";
+import type { ColumnPreferences } from "../list/column-preferences";
+import { whereSql } from "../list/filters";
+import { pageOfIds } from "../list/list-query";
+import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
+import { selectFor } from "../list/record-select";
+import { filterBarView } from "./filter-bar";
+import { canDo } from "./permissions";
+import { headerViews, paginationView, rowView } from "./resource-views";
+
+export const TABLE_ID = "pc-table";
+
+export function listStateOptions(resource: Resource): ListStateOptions {
+  const { list } = resource.config;
+  return {
+    pageSize: list.pageSize,
+    pageSizes: list.pageSizes,
+    defaultSort: list.defaultSort,
+    columns: resource.listColumns,
+    filters: resource.filters,
+    allowAll: list.allowAll,
+    allLimit: list.allLimit,
+  };
+}
+
+/** The columns this user sees: their saved choice, else the resource's default columns, else all. */
+export async function visibleColumnKeys(resource: Resource, req: Request, preferences: ColumnPreferences): Promise<string[]> {
+  const all = resource.listColumns.map((column) => column.key);
+  const saved = await preferences.load(req, userKeyOf(resource, req), req.baseUrl);
+  const chosen = (saved ?? resource.config.list.defaultColumns ?? all).filter((key) => all.includes(key));
+  return chosen.length ? all.filter((key) => chosen.includes(key)) : all;
+}
+
+export function userKeyOf(resource: Resource, req: Request): string | undefined {
+  const user = resource.global.getUser(req);
+  return user === undefined || user === null ? undefined : resource.global.userKey(user);
+}
+
+/** Everything the list page and its table partial render, for the list state in `query`. */
+export async function listContext(resource: Resource, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences) {
+  const { model, config, global } = resource;
+  const options = listStateOptions(resource);
+  const state = parseListState(query, options);
+  const visible = await visibleColumnKeys(resource, req, preferences);
+  const columns = resource.listColumns.filter((column) => visible.includes(column.key));
+  const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
+  const page = await pageOfIds(global.pool, model, resource.listColumns, state, where, config.list.countThreshold);
+  const records = await fetchByIds(resource, page.ids);
+  const [detail, update, remove, create] = await Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req)));
+  const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
+  const listUrl = req.baseUrl + "/";
+  const shownState = { ...state, page: page.page };
+  return {
+    rows: await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns))),
+    headers: headerViews(resource, shownState, listUrl, columns),
+    columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
+    pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
+    filterBar: await filterBarView(resource, shownState, listUrl),
+    currentUrl: listUrl + stateQuery(shownState, options),
+    canCreate: create!.allowed,
+    createUrl: `${req.baseUrl}/new`,
+    pageTitle: resource.plural,
+    tableTemplate: resource.templates.table,
+    showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
+  };
+}
+
+async function fetchByIds(resource: Resource, ids: Array<number | string>): Promise<RecordRow[]> {
+  if (ids.length === 0) return [];
+  const idField = resource.model.idField;
+  const records: RecordRow[] = await resource.delegate.findMany({
+    where: { [idField]: { in: ids } },
+    select: { ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
+  });
+  const byId = new Map(records.map((record) => [String(record[idField]), record]));
+  return ids.map((id) => byId.get(String(id))).filter((record): record is RecordRow => record !== undefined);
+}
