@@ -2,7 +2,8 @@ import type { RequestHandler, Router } from "express";
 import { globalSchema, type PowerCrudOptions } from "./config/global-schema";
 import { resolveResource, type Resource } from "./config/resolve-resource";
 import type { ResourceOptions } from "./config/resource-schema";
-import { parseOptions } from "./config/schema-helpers";
+import { ConfigError, parseOptions } from "./config/schema-helpers";
+import type { DataModelMeta } from "./model/types";
 import { createRenderer } from "./render/environment";
 import { assetsRouter } from "./web/assets";
 import { csrfProtection } from "./web/csrf";
@@ -26,6 +27,7 @@ export interface PowerCrud {
  */
 export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   const config = parseOptions(globalSchema, options, "createPowerCrud");
+  checkDisplayFields(config.dataModel, config.displayFields);
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
   return {
     resource(resourceOptions) {
@@ -38,9 +40,22 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   };
 }
 
+function checkDisplayFields(dataModel: DataModelMeta, displayFields: Record<string, string>): void {
+  for (const [modelName, fieldName] of Object.entries(displayFields)) {
+    const model = dataModel.models[modelName];
+    if (!model) {
+      throw new ConfigError(`Invalid createPowerCrud options:\n  displayFields.${modelName}: no model "${modelName}" (valid: ${Object.keys(dataModel.models).join(", ")})`);
+    }
+    if (!model.fields.some((field) => field.name === fieldName && field.kind !== "object")) {
+      const valid = model.fields.filter((field) => field.kind !== "object").map((field) => field.name);
+      throw new ConfigError(`Invalid createPowerCrud options:\n  displayFields.${modelName}: ${modelName} has no field "${fieldName}" (valid: ${valid.join(", ")})`);
+    }
+  }
+}
+
 export { ConfigError } from "./config/schema-helpers";
 export { HttpError } from "./web/http-error";
 export type { PowerCrudOptions } from "./config/global-schema";
 export type { ResourceOptions } from "./config/resource-schema";
 export type { PermissionContext, RecordPermissionContext, PermissionResult } from "./config/permissions-schema";
-export type { DataModelMeta } from "./model/types";
+export type { DataModelMeta };

@@ -45,9 +45,16 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
   const delegate = global.prisma[delegateName];
   if (!delegate?.findMany) throw new ConfigError(`${where}: the Prisma client has no "${delegateName}" model; was it generated from the same schema?`);
 
+  if (config.displayField && !model.fields.some((field) => field.name === config.displayField && field.kind !== "object")) {
+    const valid = model.fields.filter((field) => field.kind !== "object").map((field) => field.name);
+    throw new ConfigError(`Invalid ${where} options:\n  displayField: ${model.name} has no field "${config.displayField}" (valid: ${valid.join(", ")})`);
+  }
   const displayFields = { ...global.displayFields, ...(config.displayField ? { [model.name]: config.displayField } : {}) };
   const ctx: ColumnContext = { dataModel: global.dataModel, model, labels: config.labels, properties: config.properties, displayFields };
   const columns = (option: string, keys: string[]) => keys.map((key) => check(where, option, () => resolveColumn(ctx, key)));
+  for (const key of Object.keys(config.labels)) {
+    if (!(key in config.properties)) check(where, `labels.${key}`, () => resolveColumn({ ...ctx, labels: {} }, key));
+  }
 
   const listKeys = config.list.fields?.map((entry) => (typeof entry === "string" ? entry : entry.field)) ?? defaultColumnKeys(global.dataModel, model);
   checkNames(where, "list.exclude", config.list.exclude, listKeys.concat(defaultColumnKeys(global.dataModel, model)));

@@ -27,7 +27,8 @@ export async function relationChoices(
   const orderBy = [{ [relation.labelField]: "asc" }, { [relation.idField]: "asc" }];
   const total: number = await delegate.count();
   const searching = search !== undefined && search.trim() !== "";
-  const where = searching ? { [relation.labelField]: { contains: search.trim(), mode: "insensitive" } } : {};
+  // Prisma passes % and _ through to LIKE: escape them so they match themselves.
+  const where = searching ? { [relation.labelField]: { contains: search.trim().replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } } : {};
   const limit = searching || total > FULL_LIST_LIMIT ? SEARCH_LIMIT : FULL_LIST_LIMIT;
   const found: any[] = await delegate.findMany({ where, select, orderBy, take: limit });
   const ids = selected.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
@@ -35,4 +36,13 @@ export async function relationChoices(
   const extra: any[] = missing.length ? await delegate.findMany({ where: { [relation.idField]: { in: missing } }, select, orderBy }) : [];
   const options = [...extra, ...found].map((row) => ({ value: String(row[relation.idField]), label: String(row[relation.labelField] ?? row[relation.idField]) }));
   return { options, searchable: total > FULL_LIST_LIMIT, total };
+}
+
+/** The chosen ids of a relation field that do not exist (any more), so the form can say so. */
+export async function missingRelated(prisma: Record<string, any>, field: FormField, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const relation = field.relation!;
+  const delegate = prisma[relation.model.charAt(0).toLowerCase() + relation.model.slice(1)];
+  const found: any[] = await delegate.findMany({ where: { [relation.idField]: { in: ids } }, select: { [relation.idField]: true } });
+  return ids.filter((id) => !found.some((row) => row[relation.idField] === id));
 }

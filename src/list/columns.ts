@@ -24,7 +24,7 @@ export interface Column {
   /** For "many": the related model's display field. */
   itemField?: string;
   /** For sorting by a relation path: the joins from the root model and the final column. */
-  sql?: { joins: Array<{ alias: string; table: string; fromColumn: string; toColumn: string }>; column: string; alias: string };
+  sql?: { joins: Array<{ alias: string; table: string; fromColumn: string; toColumn: string; required: boolean }>; column: string; alias: string };
 }
 
 export interface ColumnContext {
@@ -54,7 +54,10 @@ export function resolveColumn(ctx: ColumnContext, key: string): Column {
     if (!relation) throw new Error(`"${key}": "${segments[index]}" is not a to-one relation of ${current.name} (relations: ${toOneNames(current).join(", ") || "none"})`);
     const target = dataModel.models[relation.type]!;
     const nextAlias = `j_${segments.slice(0, index + 1).join("_")}`;
-    joins.push({ alias: nextAlias, table: target.dbName, fromColumn: `${alias}.${columnOf(current, relation.fromFields[0]!)}`, toColumn: columnOf(target, relation.toFields[0]!) });
+    joins.push({
+      alias: nextAlias, table: target.dbName, fromColumn: `${alias}.${columnOf(current, relation.fromFields[0]!)}`,
+      toColumn: columnOf(target, relation.toFields[0]!), required: relation.isRequired && (joins.length === 0 || joins[joins.length - 1]!.required),
+    });
     alias = nextAlias;
     current = target;
   }

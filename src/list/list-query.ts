@@ -32,9 +32,18 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
     const column = columns.find((candidate) => candidate.key === key.key);
     if (!column?.sql) continue;
     for (const join of column.sql.joins) {
-      joins.set(join.alias, `LEFT JOIN ${ident(join.table)} ${join.alias} ON ${join.alias}.${ident(join.toColumn)} = ${qualified(join.fromColumn)}`);
+      // An inner join where the key is required (same rows, and it lets the planner walk indexes).
+      const kind = join.required ? "JOIN" : "LEFT JOIN";
+      joins.set(join.alias, `${kind} ${ident(join.table)} ${join.alias} ON ${join.alias}.${ident(join.toColumn)} = ${qualified(join.fromColumn)}`);
     }
-    orderBy.push(`${column.sql.alias}.${ident(column.sql.column)} ${key.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST"}`);
+    // Postgres' default NULL placement matches a btree scan in either direction, so an index on
+    // (column, id) can serve the order. For a relation, its id comes next: then the planner can walk
+    // the related table's (name, id) index and each one's rows through (foreignKey, id), stopping
+    // after one page, instead of sorting the whole joined table.
+    const direction = key.descending ? "DESC" : "ASC";
+    orderBy.push(`${column.sql.alias}.${ident(column.sql.column)} ${direction}`);
+    const lastJoin = column.sql.joins[column.sql.joins.length - 1];
+    if (lastJoin) orderBy.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
   }
   const lastDescending = state.sort.length === 0;
   orderBy.push(`t.${idColumn} ${lastDescending ? "DESC" : "ASC"}`);

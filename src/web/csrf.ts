@@ -10,7 +10,7 @@ export function csrfProtection(): RequestHandler[] {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => {
       const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
-      if (typeof fromBody === "string") return fromBody;
+      if (typeof fromBody === "string" && fromBody !== "") return fromBody;
       const header = req.headers["x-csrf-token"];
       return typeof header === "string" ? header : undefined;
     },

@@ -72,8 +72,15 @@ async function fetchByIds(resource: Resource, ids: Array<number | string>): Prom
   const idField = resource.model.idField;
   const records: RecordRow[] = await resource.delegate.findMany({
     where: { [idField]: { in: ids } },
-    select: { ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
+    select: { ...recordHookSelect(resource), ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
   });
   const byId = new Map(records.map((record) => [String(record[idField]), record]));
   return ids.map((id) => byId.get(String(id))).filter((record): record is RecordRow => record !== undefined);
+}
+
+/** Record hooks and row-action permissions read the record: give them every scalar column, as the routes do. */
+function recordHookSelect(resource: Resource): Record<string, true> {
+  const { permissions, config, model } = resource;
+  const needed = permissions.updateRecord || permissions.deleteRecord || config.rowActions.some((action) => action.permission);
+  return needed ? Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true])) : {};
 }

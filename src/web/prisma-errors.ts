@@ -39,7 +39,7 @@ export function problemMessages(problem: WriteProblem, fields: FormField[], sing
   if (problem.kind === "unique") {
     const matching = fields.filter((field) => problem.fields.includes(field.name));
     if (matching.length > 0) {
-      return { fieldErrors: Object.fromEntries(matching.map((field) => [field.name, `Another ${singular.toLowerCase()} already has this ${field.label.toLowerCase()}.`])) };
+      return { fieldErrors: Object.fromEntries(matching.map((field) => [field.name, `Another ${singular.toLowerCase()} already has this ${inSentence(field.label)}.`])) };
     }
     return { fieldErrors: {}, formError: `Another ${singular.toLowerCase()} already has these values (${problem.fields.join(", ")}).` };
   }
@@ -52,4 +52,9 @@ export function problemMessages(problem: WriteProblem, fields: FormField[], sing
     return { fieldErrors: {}, formError: "Other records depend on a value you changed; the change was not saved." };
   }
   return { fieldErrors: {}, formError: `This ${singular.toLowerCase()} no longer exists.` };
+}
+
+/** "Published date" → "published date", but "ISBN" stays "ISBN". */
+function inSentence(label: string): string {
+  return /^[A-Z]{2,}\b/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }

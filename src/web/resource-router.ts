@@ -4,7 +4,8 @@ import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
 import { formSelect, initialInputs, recordInputs } from "../forms/record-inputs";
-import { relationChoices, type RelationChoices } from "../forms/relation-options";
+import { missingRelated, relationChoices, type RelationChoices } from "../forms/relation-options";
+import { humanize } from "../model/labels";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { deleteBlockers, describeBlockers } from "./delete-blockers";
@@ -233,6 +234,17 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     if (!parsed.ok) {
       res.status(422);
       return renderForm(req, res, { mode, record, inputs: parsed.values, errors: parsed.errors, formError: "Some values need attention.", returnUrl });
+    }
+    const missing: Record<string, string> = {};
+    for (const field of resource.formFields.filter((candidate) => candidate.relation && !candidate.disabled)) {
+      const chosen = [parsed.values[field.name] ?? []].flat().filter((id): id is number => typeof id === "number");
+      if ((await missingRelated(global.prisma, field, chosen)).length) {
+        missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
+      }
+    }
+    if (Object.keys(missing).length) {
+      res.status(422);
+      return renderForm(req, res, { mode, record, inputs: inputsOf(body), errors: missing, formError: "Some values need attention.", returnUrl });
     }
     const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
     let saved: RecordRow;

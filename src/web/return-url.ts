@@ -7,5 +7,9 @@ export function safeReturnUrl(candidate: unknown, baseUrl: string): string {
   if (typeof candidate !== "string" || candidate.length > 4_000) return fallback;
   if (!(candidate === baseUrl || candidate.startsWith(`${baseUrl}/`) || candidate.startsWith(`${baseUrl}?`))) return fallback;
   if (candidate.includes("//") || candidate.includes("\\")) return fallback;
-  return candidate;
+  // Resolve dot segments ("/books/../admin", "%2e%2e") the way a browser would, then check again.
+  const resolved = new URL(candidate, "http://return.invalid");
+  const path = resolved.pathname;
+  if (!(path === baseUrl || path.startsWith(`${baseUrl}/`)) || /%2e/i.test(candidate)) return fallback;
+  return path + resolved.search;
 }
