@@ -9,20 +9,20 @@ test("an editor creates a book in the modal and sees it in the table", async ({ 
   await page.getByRole("link", { name: "New book" }).click();
   await expect(modal(page)).toBeVisible();
   await expect(modal(page).getByRole("heading", { name: "New book" })).toBeVisible();
-  await expect(page.getByLabel("Title")).toBeFocused();
+  await expect(modal(page).getByLabel("Title")).toBeFocused();
 
-  await page.getByLabel("Title").fill("Playwright in Practice");
-  await page.getByLabel("ISBN").fill("9990000000011");
-  await page.getByLabel("Pages").fill("321");
-  await page.getByLabel("Price").fill("24.5");
-  await page.getByLabel("Published").fill("2024-03-01");
-  await page.getByLabel("Bestseller").check();
-  await page.getByLabel("Status").selectOption("PUBLISHED");
-  await page.getByRole("searchbox", { name: "Search author" }).fill("Ada");
+  await modal(page).getByLabel("Title").fill("Playwright in Practice");
+  await modal(page).getByLabel("ISBN").fill("9990000000011");
+  await modal(page).getByLabel("Pages").fill("321");
+  await modal(page).getByLabel("Price").fill("24.5");
+  await modal(page).getByLabel("Published").fill("2024-03-01");
+  await modal(page).getByLabel("Bestseller").check();
+  await modal(page).getByLabel("Status").selectOption("PUBLISHED");
+  await modal(page).getByRole("searchbox", { name: "Search author" }).fill("Ada");
   await expect(page.locator("#f-authorId option", { hasText: "Ada" }).first()).toBeAttached();
   const adaValue = await page.locator("#f-authorId option", { hasText: "Ada" }).first().getAttribute("value");
   await page.locator("#f-authorId").selectOption(adaValue!);
-  await page.getByLabel("Genres").selectOption([{ label: "Fantasy" }, { label: "Poetry" }]);
+  await modal(page).getByLabel("Genres").selectOption([{ label: "Fantasy" }, { label: "Poetry" }]);
   await page.getByRole("button", { name: "Create" }).click();
 
   await expect(modal(page)).toBeHidden();
@@ -43,17 +43,17 @@ test("editing shows validation errors next to their fields, then saves once fixe
   await edit.click();
   await expect(modal(page)).toBeVisible();
 
-  await page.getByLabel("Title").fill("");
-  await page.getByLabel("Price").fill("12.345");
+  await modal(page).getByLabel("Title").fill("");
+  await modal(page).getByLabel("Price").fill("12.345");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(modal(page).getByRole("alert")).toContainText("Some values need attention.");
   await expect(page.locator("#f-title-error")).toHaveText("This field is required.");
   await expect(page.locator("#f-price-error")).toContainText("at most 2 decimal places");
-  await expect(page.getByLabel("Title")).toBeFocused();
-  await expect(page.getByLabel("Title")).toHaveAttribute("aria-invalid", "true");
+  await expect(modal(page).getByLabel("Title")).toBeFocused();
+  await expect(modal(page).getByLabel("Title")).toHaveAttribute("aria-invalid", "true");
 
-  await page.getByLabel("Title").fill("A Corrected Title");
-  await page.getByLabel("Price").fill("12.35");
+  await modal(page).getByLabel("Title").fill("A Corrected Title");
+  await modal(page).getByLabel("Price").fill("12.35");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(modal(page)).toBeHidden();
   await expect(page.locator("#pc-toasts")).toContainText("Saved book “A Corrected Title”.");
