@@ -1,0 +1,63 @@
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createPool } from "../src/db/clients";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded-postgres";
+import { migrateDatabase } from "../src/db/migrate";
+import { packageRoot } from "../src/paths";
+
+/** DATABASE_URL, or an embedded PostgreSQL kept in .data/bench so the big seed happens only once. */
+export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(packageRoot, ".data", "bench"), database: "powercrud_bench" });
+    url = embedded.url;
+  }
+  await migrateDatabase(url);
+  return { url, stop: async () => embedded?.stop() };
+}
+
+export async function bookCount(url: string): Promise<number> {
+  const pool = createPool(url, 1);
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Book"`);
+  await pool.end();
+  return Number(rows[0]!.n);
+}
+
+export interface Timing {
+  p50: number;
+  p95: number;
+}
+
+/** Runs `a` and `b` alternately (noise hits both alike) and returns their latency percentiles in ms. */
+export async function interleaved(a: () => Promise<unknown>, b: () => Promise<unknown>, iterations = 40, warmup = 5): Promise<[Timing, Timing]> {
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const start = performance.now();
+    await a();
+    const middle = performance.now();
+    await b();
+    const end = performance.now();
+    if (i >= warmup) {
+      ta.push(middle - start);
+      tb.push(end - middle);
+    }
+  }
+  return [percentiles(ta), percentiles(tb)];
+}
+
+function percentiles(values: number[]): Timing {
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+export function fmt(ms: number): string {
+  return ms < 10 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
