@@ -50,12 +50,17 @@ export async function listBench(url: string): Promise<string> {
       if (response.status !== 200) throw new Error(`${c.name}: HTTP ${response.status}`);
       await response.text();
     };
+    // The best hand-written SQL for the same rows: find the page's ids (index order, no row data),
+    // then join the displayed values onto just those 25.
     const bare = () =>
       pool.query(
-        `SELECT b.id, b.title, a.name AS author, b.status, b.price, b.pages, b."publishedDate", b.bestseller,
+        `WITH page AS (
+           SELECT b.id, row_number() OVER () AS n FROM (
+             SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ${c.where}
+             ORDER BY ${c.order} LIMIT 25 OFFSET ${c.offset}) b)
+         SELECT b.id, b.title, a.name AS author, b.status, b.price, b.pages, b."publishedDate", b.bestseller,
                 (SELECT string_agg(g.name, ', ') FROM "_BookToGenre" bg JOIN "Genre" g ON g.id = bg."B" WHERE bg."A" = b.id) AS genres
-         FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ${c.where}
-         ORDER BY ${c.order} LIMIT 25 OFFSET ${c.offset}`,
+         FROM page JOIN "Book" b ON b.id = page.id JOIN "Author" a ON a.id = b."authorId" ORDER BY page.n`,
         c.params,
       );
     const [ours, sql] = await interleaved(page, bare);

@@ -86,7 +86,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     }),
   );
 
-  const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields));
+  const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);

@@ -86,8 +86,10 @@ export const resourceSchema = z
         filters: z.array(fieldName).default([]),
         /** Text fields (or "relation.field" paths) searched by the search box; none: no search box. */
         search: z.array(fieldName).default([]),
-        /** Tables the planner estimates at this many rows or more get estimated or capped counts. */
+        /** At or above this many matching rows (as the planner estimates them), the total shown is the estimate. */
         countThreshold: z.number().int().min(0).default(100_000),
+        /** Below the threshold the total is counted exactly, unless that takes longer than this; then it is estimated too. */
+        countTimeoutMs: z.number().int().min(1).max(60_000).default(50),
         /** Columns shown until a user chooses their own; default: all of `fields`. */
         defaultColumns: z.array(fieldName).optional(),
         /** Offer "All" as a page size, showing at most `allLimit` rows. */
@@ -95,7 +97,7 @@ export const resourceSchema = z
         allLimit: z.number().int().min(1).max(10_000).default(1_000),
       })
       .strict()
-      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, allowAll: true, allLimit: 1_000 }),
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000 }),
     /** Computed read-only values, by name, usable as list columns and detail fields. */
     properties: z.record(z.string(), propertySchema).default({}),
     detail: z

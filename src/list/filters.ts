@@ -11,9 +11,11 @@ export interface FilterSpec {
   kind: "text" | "enum" | "boolean" | "number" | "date" | "relation" | "many";
   nullable: boolean;
   choices?: Array<{ value: string; label: string }>;
-  relation?: { model: string; table: string; idColumn: string; labelField: string };
+  relation?: { model: string; table: string; idColumn: string; labelField: string; labelColumn: string };
   /** Column in the model's table (not for "many"). */
   column?: string;
+  /** Prisma scalar type of the column (numbers and dates), or the enum's name: the SQL casts follow it. */
+  sqlType?: string;
   /** Join table details for "many". */
   many?: { table: string; ownColumn: string; targetColumn: string };
 }
@@ -23,8 +25,14 @@ export interface SqlWhere {
   params: unknown[];
 }
 
-export function filterSpecs(dataModel: DataModelMeta, model: ModelMeta, names: string[], displayFields: Record<string, string>): FilterSpec[] {
-  return names.map((name) => filterSpec(dataModel, model, name, displayFields));
+export function filterSpecs(dataModel: DataModelMeta, model: ModelMeta, names: string[], displayFields: Record<string, string>, labels: Record<string, string> = {}): FilterSpec[] {
+  const specs = names.map((name) => {
+    const spec = filterSpec(dataModel, model, name, displayFields);
+    return { ...spec, label: labels[name] ?? labels[spec.name] ?? spec.label };
+  });
+  const repeated = specs.find((spec, index) => specs.findIndex((other) => other.name === spec.name) !== index);
+  if (repeated) throw new Error(`"${repeated.name}" is listed twice (a relation and its key column are the same filter)`);
+  return specs;
 }
 
 function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, displayFields: Record<string, string>): FilterSpec {
@@ -38,21 +46,22 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
     if (!m2m) throw new Error(`"${name}" cannot be filtered: only to-one and many-to-many relations can (choices: ${valid()})`);
     return {
       name, label, kind: "many", nullable: false,
-      relation: { model: m2m.target.name, table: m2m.target.dbName, idColumn: idColumnOf(m2m.target), labelField: displayFieldOf(m2m.target, displayFields[m2m.target.name]) },
+      relation: relationInfo(m2m.target, displayFields),
       many: { table: m2m.joinTable, ownColumn: m2m.ownColumn, targetColumn: m2m.targetColumn },
     };
   }
   const nullable = !field.isRequired;
+  if (field.isList) throw new Error(`"${name}" is a list of values and cannot be filtered (choices: ${valid()})`);
   if (field.kind === "enum") {
     const values = dataModel.enums[field.type]?.values ?? [];
-    return { name, label, kind: "enum", nullable, column: field.dbName, choices: values.map((value) => ({ value, label: humanize(value.toLowerCase()) })) };
+    return { name, label, kind: "enum", nullable, column: field.dbName, sqlType: field.type, choices: values.map((value) => ({ value, label: humanize(value.toLowerCase()) })) };
   }
   const relation = relationOfForeignKey(model, field);
   if (relation) {
     const target = dataModel.models[relation.type]!;
     return {
       name: relation.name, label: humanize(relation.name), kind: "relation", nullable, column: field.dbName,
-      relation: { model: target.name, table: target.dbName, idColumn: idColumnOf(target), labelField: displayFieldOf(target, displayFields[target.name]) },
+      relation: relationInfo(target, displayFields),
     };
   }
   switch (field.type) {
@@ -61,12 +70,24 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
     case "Boolean":
       return { name, label, kind: "boolean", nullable, column: field.dbName };
     case "Int": case "BigInt": case "Float": case "Decimal":
-      return { name, label, kind: "number", nullable, column: field.dbName };
+      return { name, label, kind: "number", nullable, column: field.dbName, sqlType: field.type };
     case "DateTime":
-      return { name, label, kind: "date", nullable, column: field.dbName };
+      return { name, label, kind: "date", nullable, column: field.dbName, sqlType: field.type };
     default:
       throw new Error(`"${name}" (${field.type}) cannot be filtered`);
   }
+}
+
+function relationInfo(target: ModelMeta, displayFields: Record<string, string>): NonNullable<FilterSpec["relation"]> {
+  const labelField = displayFieldOf(target, displayFields[target.name]);
+  const label = fieldOf(target, labelField);
+  return {
+    model: target.name,
+    table: target.dbName,
+    idColumn: idColumnOf(target),
+    labelField,
+    labelColumn: label && label.kind !== "object" ? label.dbName : labelField,
+  };
 }
 
 /** Which filters are in force, read from the query string; malformed values are dropped, never passed on. */
@@ -83,6 +104,13 @@ export interface ActiveFilter {
 const NUMBER = /^-?\d{1,15}(\.\d{1,10})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^\d{1,10}$/;
+const INT4_MAX = 2_147_483_647;
+
+/** A YYYY-MM-DD that names a real day (2024-02-31 does not). */
+function isCalendarDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
 
 export function activeFilters(specs: FilterSpec[], query: Record<string, unknown>): ActiveFilter[] {
   const active: ActiveFilter[] = [];
@@ -100,20 +128,20 @@ export function activeFilters(specs: FilterSpec[], query: Record<string, unknown
         if (raw.length) filter.text = get(spec.name)[0]!.trim();
         break;
       case "enum":
-        filter.values = raw.filter((value) => spec.choices!.some((choice) => choice.value === value));
+        filter.values = [...new Set(raw.filter((value) => spec.choices!.some((choice) => choice.value === value)))];
         break;
       case "boolean":
         if (raw[0] === "yes" || raw[0] === "no") filter.values = [raw[0]];
         break;
       case "relation":
       case "many":
-        filter.values = raw.filter((value) => ID.test(value) && Number(value) > 0);
+        filter.values = [...new Set(raw.filter((value) => ID.test(value) && Number(value) > 0 && Number(value) <= INT4_MAX).map((value) => String(Number(value))))];
         if (spec.kind === "many" && get(`${spec.name}.all`)[0] === "1") filter.all = true;
         break;
       case "number":
       case "date": {
         const pattern = spec.kind === "number" ? NUMBER : DATE;
-        const valid = (value: string | undefined) => value !== undefined && pattern.test(value) && (spec.kind === "number" || !Number.isNaN(Date.parse(value)));
+        const valid = (value: string | undefined) => value !== undefined && pattern.test(value) && (spec.kind === "number" || isCalendarDate(value));
         const min = get(`${spec.name}.min`)[0];
         const max = get(`${spec.name}.max`)[0];
         if (valid(min)) filter.min = min;
@@ -143,7 +171,7 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
     if (filter.values?.length) {
       switch (spec.kind) {
         case "enum":
-          clauses.push(`${column}::text = ANY(${param(filter.values)}::text[])`);
+          clauses.push(`${column} = ANY(${param(filter.values)}::${ident(spec.sqlType!)}[])`);
           break;
         case "boolean":
           clauses.push(`${column} = ${param(filter.values[0] === "yes")}`);
@@ -160,9 +188,18 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
         }
       }
     }
-    const cast = spec.kind === "date" ? "::date" : "::numeric";
-    if (filter.min) clauses.push(`${column} >= ${param(filter.min)}${cast}`);
-    if (filter.max) clauses.push(spec.kind === "date" ? `${column} < (${param(filter.max)}::date + 1)` : `${column} <= ${param(filter.max)}${cast}`);
+    // Bounds are cast to the column's own type (rounded inwards for whole numbers), so the column is
+    // compared as it is and its index can serve the range.
+    if (spec.kind === "date") {
+      if (filter.min) clauses.push(`${column} >= ${param(filter.min)}::date`);
+      if (filter.max) clauses.push(`${column} < (${param(filter.max)}::date + 1)`);
+    } else if (filter.min || filter.max) {
+      const whole = spec.sqlType === "Int" || spec.sqlType === "BigInt";
+      const type = { Int: "int", BigInt: "bigint", Float: "float8", Decimal: "numeric" }[spec.sqlType ?? "Decimal"] ?? "numeric";
+      const bound = (value: string, round: "ceil" | "floor") => (whole ? `${round}(${param(value)}::numeric)::${type}` : `${param(value)}::${type}`);
+      if (filter.min) clauses.push(`${column} >= ${bound(filter.min, "ceil")}`);
+      if (filter.max) clauses.push(`${column} <= ${bound(filter.max, "floor")}`);
+    }
   }
   if (search && search.text && search.conditions.length) {
     const pattern = param(`%${escapeLike(search.text)}%`);

@@ -8,8 +8,8 @@ import type { ListState } from "./list-state";
 export interface PageOfIds {
   ids: Array<number | string>;
   total: number;
-  /** "exact"; "estimate" (from the planner's statistics); "at-least" (a capped count reached its cap). */
-  totalKind: "exact" | "estimate" | "at-least";
+  /** "exact", or "estimate" from the planner's statistics. */
+  totalKind: "exact" | "estimate";
   page: number;
   pageCount: number;
 }
@@ -18,13 +18,15 @@ export interface PageOfIds {
  * Finds the ids of one page in SQL (joins only for relation sorts, the id as the last sort key so
  * pages never repeat or skip rows), clamping the page to the last one. Rows are then fetched by id.
  */
-export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countThreshold: number): Promise<PageOfIds> {
+export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countPolicy: CountPolicy): Promise<PageOfIds> {
   const table = ident(model.dbName);
   const idColumn = ident(idDbName(model));
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
-  const { total, totalKind } = await countRows(pool, table, whereText, where.params, countThreshold);
-  const pageCount = Math.max(1, Math.ceil(total / state.pageSize));
-  const page = Math.min(state.page, pageCount);
+  const { total, totalKind } = await countRows(pool, table, whereText, where.params, countPolicy);
+  // "All" is one page of at most allLimit rows.
+  let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
+  // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
+  const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
 
   const joins = new Map<string, string>();
   const orderBy: string[] = [];
@@ -52,27 +54,51 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
   const sql = `SELECT t.${idColumn} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
                ORDER BY ${orderBy.join(", ")} LIMIT ${limit} OFFSET ${offset}`;
   const { rows } = await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize]);
-  return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount };
+  if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
+  return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount: Math.max(pageCount, page) };
+}
+
+export interface CountPolicy {
+  /** At or above this many (estimated) matching rows, show the estimate without counting. */
+  threshold: number;
+  /** An exact count that takes longer than this gives way to the estimate. */
+  timeoutMs: number;
 }
 
 /**
- * An exact COUNT(*) only when it is cheap: on tables the planner believes smaller than the threshold.
- * Larger tables answer from statistics when unfiltered, and with a count capped at the threshold
- * when filtered, so a million-row table never pays for a full count on every page.
+ * The total of a list: exact when that is cheap, else the planner's estimate (labelled "≈" on the
+ * page). COUNT(*) over a large or scattered match set reads every matching heap page, which on a
+ * million rows takes seconds; the estimate costs a planning round trip.
  */
-async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], threshold: number) {
-  const { rows: stats } = await pool.query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table]);
-  const estimate = Number(stats[0]?.estimate ?? -1);
-  if (estimate < threshold) {
-    const { rows } = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${table} t ${whereText}`, params);
-    return { total: Number(rows[0]?.total ?? 0), totalKind: "exact" as const };
+async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], policy: CountPolicy) {
+  const estimate = Math.max(0, await estimateRows(pool, table, whereText, params));
+  if (estimate >= policy.threshold) return { total: estimate, totalKind: "estimate" as const };
+  const exact = await countWithin(pool, `SELECT count(*) AS total FROM ${table} t ${whereText}`, params, policy.timeoutMs);
+  return exact === undefined ? { total: estimate, totalKind: "estimate" as const } : { total: exact, totalKind: "exact" as const };
+}
+
+async function estimateRows(pool: pg.Pool, table: string, whereText: string, params: unknown[]): Promise<number> {
+  if (!whereText) {
+    const { rows } = await pool.query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table]);
+    return Number(rows[0]?.estimate ?? 0);
   }
-  if (!whereText) return { total: estimate, totalKind: "estimate" as const };
-  const { rows } = await pool.query<{ total: string }>(
-    `SELECT count(*) AS total FROM (SELECT 1 FROM ${table} t ${whereText} LIMIT ${Math.floor(threshold) + 1}) capped`, params,
-  );
-  const total = Number(rows[0]?.total ?? 0);
-  return total > threshold ? { total: threshold, totalKind: "at-least" as const } : { total, totalKind: "exact" as const };
+  const { rows } = await pool.query<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} t ${whereText}`, params);
+  return Math.round(rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
+}
+
+async function countWithin(pool: pg.Pool, sql: string, params: unknown[], timeoutMs: number): Promise<number | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    const { rows } = await client.query<{ total: string }>(sql, params);
+    return Number(rows[0]?.total ?? 0);
+  } catch (error) {
+    if ((error as { code?: string }).code === "57014") return undefined; // query_canceled: over the time budget
+    throw error;
+  } finally {
+    await client.query("RESET statement_timeout").catch(() => {});
+    client.release();
+  }
 }
 
 function idDbName(model: ModelMeta): string {

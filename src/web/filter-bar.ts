@@ -1,4 +1,5 @@
 import type { Resource } from "../config/resolve-resource";
+import { ident } from "../db/sql";
 import type { ActiveFilter, FilterSpec } from "../list/filters";
 import { stateQuery, type ListState } from "../list/list-state";
 
@@ -25,11 +26,13 @@ const RELATION_OPTION_LIMIT = 500;
 
 export async function filterBarView(resource: Resource, state: ListState, listUrl: string): Promise<FilterBarView> {
   const options = { pageSize: resource.config.list.pageSize, defaultSort: resource.config.list.defaultSort };
-  const controls: FilterControl[] = [];
-  for (const spec of resource.filters) {
-    const active = state.filters.find((filter) => filter.spec === spec);
-    controls.push({ spec, ...(active ? { active } : {}), ...(spec.relation ? { options: await relationOptions(resource, spec, active) } : {}) });
-  }
+  const cache = new Map<string, Promise<Option[]>>();
+  const controls: FilterControl[] = await Promise.all(
+    resource.filters.map(async (spec) => {
+      const active = state.filters.find((filter) => filter.spec === spec);
+      return { spec, ...(active ? { active } : {}), ...(spec.relation ? { options: await relationOptions(resource, spec, active, cache) } : {}) };
+    }),
+  );
   const chips = state.filters.map((filter) => ({
     label: chipLabel(filter, controls.find((control) => control.spec === filter.spec)?.options ?? []),
     removeHref: listUrl + stateQuery(state, options, { page: 1, filters: state.filters.filter((other) => other !== filter) }),
@@ -47,16 +50,32 @@ export async function filterBarView(resource: Resource, state: ListState, listUr
   };
 }
 
-async function relationOptions(resource: Resource, spec: FilterSpec, active: ActiveFilter | undefined) {
+/**
+ * Choices for relation filters, one query per related table per request (author and editor both list
+ * authors), plus any chosen ids beyond the first slice so a chosen filter always shows as chosen.
+ */
+async function relationOptions(resource: Resource, spec: FilterSpec, active: ActiveFilter | undefined, cache: Map<string, Promise<Option[]>>) {
   const relation = spec.relation!;
-  const delegate = resource.global.prisma[relation.model.charAt(0).toLowerCase() + relation.model.slice(1)];
-  const idField = resource.global.dataModel.models[relation.model]!.idField;
-  const select = { [idField]: true, [relation.labelField]: true };
-  const rows: any[] = await delegate.findMany({ select, orderBy: { [relation.labelField]: "asc" }, take: RELATION_OPTION_LIMIT });
-  const selected = (active?.values ?? []).map(Number).filter((id) => !rows.some((row) => row[idField] === id));
-  const extra: any[] = selected.length ? await delegate.findMany({ where: { [idField]: { in: selected } }, select }) : [];
-  return [...extra, ...rows].map((row) => ({ value: String(row[idField]), label: String(row[relation.labelField]) }));
+  const table = ident(relation.table);
+  const [id, label] = [ident(relation.idColumn), ident(relation.labelColumn)];
+  let first = cache.get(relation.table);
+  if (!first) {
+    first = resource.global.pool
+      .query<Option>(`SELECT ${id}::text AS value, ${label}::text AS label FROM ${table} ORDER BY ${label}, ${id} LIMIT ${RELATION_OPTION_LIMIT}`)
+      .then((result) => result.rows);
+    cache.set(relation.table, first);
+  }
+  const options = await first;
+  const missing = (active?.values ?? []).filter((value) => !options.some((option) => option.value === value));
+  if (missing.length === 0) return options;
+  const { rows } = await resource.global.pool.query<Option>(
+    `SELECT ${id}::text AS value, ${label}::text AS label FROM ${table} WHERE ${id}::text = ANY($1::text[])`,
+    [missing],
+  );
+  return [...rows, ...options];
 }
+
+type Option = { value: string; label: string };
 
 function chipLabel(filter: ActiveFilter, options: Array<{ value: string; label: string }>): string {
   const { spec } = filter;

@@ -1,11 +1,10 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
-import type { RecordRow } from "../config/resource-schema";
 import type { ColumnPreferences } from "../list/column-preferences";
 import { whereSql } from "../list/filters";
 import { pageOfIds } from "../list/list-query";
 import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
-import { selectFor } from "../list/record-select";
+import { pageRows } from "../list/page-rows";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
 import { headerViews, paginationView, rowView } from "./resource-views";
@@ -46,8 +45,12 @@ export async function listContext(resource: Resource, req: Request, query: Recor
   const visible = await visibleColumnKeys(resource, req, preferences);
   const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
-  const page = await pageOfIds(global.pool, model, resource.listColumns, state, where, config.list.countThreshold);
-  const records = await fetchByIds(resource, page.ids);
+  const page = await pageOfIds(global.pool, model, resource.listColumns, state, where, {
+    threshold: config.list.countThreshold,
+    timeoutMs: config.list.countTimeoutMs,
+  });
+  // Every scalar column comes along, so record hooks and row-action permissions can read the record.
+  const records = await pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]);
   const [detail, update, remove, create] = await Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req)));
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
   const listUrl = req.baseUrl + "/";
@@ -63,24 +66,8 @@ export async function listContext(resource: Resource, req: Request, query: Recor
     createUrl: `${req.baseUrl}/new`,
     pageTitle: resource.plural,
     tableTemplate: resource.templates.table,
+    pastEnd: page.ids.length === 0 && page.page > 1,
+    firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
     showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
   };
-}
-
-async function fetchByIds(resource: Resource, ids: Array<number | string>): Promise<RecordRow[]> {
-  if (ids.length === 0) return [];
-  const idField = resource.model.idField;
-  const records: RecordRow[] = await resource.delegate.findMany({
-    where: { [idField]: { in: ids } },
-    select: { ...recordHookSelect(resource), ...selectFor(resource.model, resource.listColumns, resource.propertyNeeds), [resource.displayField]: true },
-  });
-  const byId = new Map(records.map((record) => [String(record[idField]), record]));
-  return ids.map((id) => byId.get(String(id))).filter((record): record is RecordRow => record !== undefined);
-}
-
-/** Record hooks and row-action permissions read the record: give them every scalar column, as the routes do. */
-function recordHookSelect(resource: Resource): Record<string, true> {
-  const { permissions, config, model } = resource;
-  const needed = permissions.updateRecord || permissions.deleteRecord || config.rowActions.some((action) => action.permission);
-  return needed ? Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true])) : {};
 }

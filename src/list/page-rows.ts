@@ -1,0 +1,66 @@
+import type pg from "pg";
+import type { Resource } from "../config/resolve-resource";
+import type { RecordRow } from "../config/resource-schema";
+import { prismaCompatibleTypes } from "../db/pg-types";
+import { ident } from "../db/sql";
+import { fieldOf, manyToMany } from "../model/relations";
+import type { Column } from "./columns";
+
+/**
+ * Loads the rows of one list page in a single SQL statement: the model's own columns, each to-one
+ * relation value through a join, and each many-to-many relation as a JSON array from a correlated
+ * subquery. Rows come back shaped like Prisma's (author.name → { author: { name } }), in `ids` order.
+ */
+export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<number | string>, columns: Column[]): Promise<RecordRow[]> {
+  if (ids.length === 0) return [];
+  const { model, global } = resource;
+  const selects: string[] = [];
+  const joins = new Map<string, string>();
+  for (const field of model.fields) {
+    if (field.kind !== "object" && !field.isList && field.type !== "Bytes") selects.push(`t.${ident(field.dbName)} AS ${ident(field.name)}`);
+  }
+  for (const column of columns) {
+    if (column.kind === "many") {
+      const field = fieldOf(model, column.path[0]!);
+      const m2m = field && manyToMany(global.dataModel, model, field);
+      if (!m2m) continue;
+      const item = fieldOf(m2m.target, column.itemField!);
+      const targetId = fieldOf(m2m.target, m2m.target.idField);
+      if (!item || item.kind === "object" || !targetId || targetId.kind === "object") continue;
+      selects.push(`(SELECT coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', r.${ident(item.dbName)}) ORDER BY r.${ident(item.dbName)}), '[]')
+                     FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
+                     WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(resource))}) AS ${ident(column.path[0]!)}`);
+    } else if (column.sql && column.sql.joins.length > 0) {
+      for (const join of column.sql.joins) {
+        const [fromAlias, fromColumn] = join.fromColumn.split(".");
+        joins.set(join.alias, `LEFT JOIN ${ident(join.table)} ${join.alias} ON ${join.alias}.${ident(join.toColumn)} = ${fromAlias}.${ident(fromColumn!)}`);
+      }
+      selects.push(`${column.sql.alias}.${ident(column.sql.column)} AS ${ident(column.path.join("."))}`);
+    }
+  }
+  const { rows } = await pool.query({
+    text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")}
+           WHERE t.${ident(idColumn(resource))} = ANY($1)`,
+    values: [ids],
+    types: prismaCompatibleTypes,
+  });
+  const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
+  return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
+}
+
+function idColumn(resource: Resource): string {
+  const field = fieldOf(resource.model, resource.model.idField);
+  return field && field.kind !== "object" ? field.dbName : resource.model.idField;
+}
+
+/** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */
+function nest(row: Record<string, unknown>): RecordRow {
+  const result: RecordRow = {};
+  for (const [key, value] of Object.entries(row)) {
+    const path = key.split(".");
+    let target = result;
+    for (const part of path.slice(0, -1)) target = target[part] ??= {};
+    target[path[path.length - 1]!] = value;
+  }
+  return result;
+}
