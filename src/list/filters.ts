@@ -109,14 +109,18 @@ const INT4_MAX = 2_147_483_647;
 /** A YYYY-MM-DD that names a real day (2024-02-31 does not). */
 function isCalendarDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  // Postgres has no year 0, which JavaScript accepts.
+  return value >= "0001-01-01" && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export function activeFilters(specs: FilterSpec[], query: Record<string, unknown>): ActiveFilter[] {
   const active: ActiveFilter[] = [];
   const get = (key: string) => {
     const value = query[key];
-    return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === "string" && item !== "").map((item) => item.slice(0, 200));
+    // Postgres text cannot hold NUL: such a value could never match, so it is dropped like other junk.
+    return (Array.isArray(value) ? value : [value])
+      .filter((item): item is string => typeof item === "string" && item !== "" && !item.includes("\0"))
+      .map((item) => item.slice(0, 200));
   };
   for (const spec of specs) {
     const filter: ActiveFilter = { spec };
@@ -197,8 +201,13 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
       const whole = spec.sqlType === "Int" || spec.sqlType === "BigInt";
       const type = { Int: "int", BigInt: "bigint", Float: "float8", Decimal: "numeric" }[spec.sqlType ?? "Decimal"] ?? "numeric";
       const bound = (value: string, round: "ceil" | "floor") => (whole ? `${round}(${param(value)}::numeric)::${type}` : `${param(value)}::${type}`);
-      if (filter.min) clauses.push(`${column} >= ${bound(filter.min, "ceil")}`);
-      if (filter.max) clauses.push(`${column} <= ${bound(filter.max, "floor")}`);
+      // Bounds beyond the column type's range: a min above it matches nothing, a max above it is no bound.
+      const limit = spec.sqlType === "Int" ? 2_147_483_647 : spec.sqlType === "BigInt" ? 9_223_372_036_854_775_807 : Infinity;
+      const beyond = (value: string) => Math.abs(Number(value)) > limit;
+      if (filter.min && beyond(filter.min)) clauses.push(Number(filter.min) > 0 ? "FALSE" : "TRUE");
+      else if (filter.min) clauses.push(`${column} >= ${bound(filter.min, "ceil")}`);
+      if (filter.max && beyond(filter.max)) clauses.push(Number(filter.max) < 0 ? "FALSE" : "TRUE");
+      else if (filter.max) clauses.push(`${column} <= ${bound(filter.max, "floor")}`);
     }
   }
   if (search && search.text && search.conditions.length) {

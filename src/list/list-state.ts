@@ -51,7 +51,7 @@ export function parseListState(query: Record<string, unknown>, options: ListStat
     pageSize: all ? options.allLimit : options.pageSizes.includes(pageSize) ? pageSize : options.pageSize,
     all,
     sort,
-    search: typeof search === "string" ? search.trim().slice(0, 200) : "",
+    search: typeof search === "string" ? search.replaceAll("\0", "").trim().slice(0, 200) : "",
     filters: activeFilters(options.filters, query),
   };
 }
