@@ -112,6 +112,81 @@
     openPanels = [];
   });
 
+  // Selection: a click ticks one row, a shift-click the range from the last ticked row, the header
+  // box the whole page. Each change is posted at once (ids only for what changed) and the server
+  // answers with the selection bar; the browser never holds the selection itself.
+  var lastRow = null;
+  function postSelection(table, ids, selected) {
+    if (!window.htmx || ids.length === 0) return;
+    htmx.ajax("POST", table.getAttribute("data-pc-selection-url"), {
+      target: "#pc-selection-bar",
+      swap: "outerHTML",
+      values: { op: "rows", ids: ids.join(","), selected: selected ? "1" : "0" },
+    });
+  }
+  function syncPageBox(table) {
+    var boxes = Array.from(table.querySelectorAll(".pc-select-row"));
+    var page = table.querySelector(".pc-select-page");
+    if (!page) return;
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    page.checked = boxes.length > 0 && ticked === boxes.length;
+    page.indeterminate = ticked > 0 && ticked < boxes.length;
+    boxes.forEach(function (box) { box.closest("tr").classList.toggle("bg-primary/5", box.checked); });
+  }
+  document.addEventListener("click", function (event) {
+    var box = event.target;
+    if (!box.classList) return;
+    var table = box.closest && box.closest(".pc-table");
+    if (!table) return;
+    if (box.classList.contains("pc-select-row")) {
+      var boxes = Array.from(table.querySelectorAll(".pc-select-row"));
+      var changed = [box];
+      if (event.shiftKey && lastRow && boxes.indexOf(lastRow) !== -1) {
+        var from = boxes.indexOf(lastRow);
+        var to = boxes.indexOf(box);
+        changed = boxes.slice(Math.min(from, to), Math.max(from, to) + 1);
+        changed.forEach(function (other) { other.checked = box.checked; });
+      }
+      lastRow = box;
+      postSelection(table, changed.map(function (other) { return other.value; }), box.checked);
+      syncPageBox(table);
+    } else if (box.classList.contains("pc-select-page")) {
+      var rows = Array.from(table.querySelectorAll(".pc-select-row"));
+      rows.forEach(function (other) { other.checked = box.checked; });
+      postSelection(table, rows.map(function (other) { return other.value; }), box.checked);
+      syncPageBox(table);
+    }
+  });
+  // "Select all matching" and "Clear" change rows beyond the page: redraw the table.
+  document.addEventListener("pc:selection", function () {
+    var table = document.querySelector(".pc-table");
+    if (table && window.htmx) htmx.trigger(table, "pc-refresh");
+  });
+
+  // Bulk edit: a field's input is enabled only while its "Change" box is ticked.
+  function syncBulkField(toggle) {
+    var field = toggle.closest(".pc-bulk-field");
+    if (!field) return;
+    field.querySelectorAll(".pc-bulk-input input, .pc-bulk-input select, .pc-bulk-input textarea").forEach(function (input) {
+      input.disabled = !toggle.checked;
+    });
+    field.classList.toggle("opacity-60", !toggle.checked);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-pc-bulk-toggle")) {
+      syncBulkField(event.target);
+      if (event.target.checked) {
+        var first = event.target.closest(".pc-bulk-field").querySelector(".pc-bulk-input select, .pc-bulk-input input:not([type=hidden]):not([type=radio]), .pc-bulk-input textarea");
+        if (first) first.focus();
+      }
+    }
+  });
+  function syncBulkFields() {
+    document.querySelectorAll("[data-pc-bulk-toggle]").forEach(syncBulkField);
+  }
+  document.addEventListener("htmx:after:swap", syncBulkFields);
+  document.addEventListener("DOMContentLoaded", syncBulkFields);
+
   // Escape closes an open filter or column panel and returns focus to its button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -26,6 +26,8 @@ export interface Resource {
   /** Columns that computed properties read, fetched with every row. */
   propertyNeeds: Column[];
   formFields: FormField[];
+  /** The inputs bulk edit offers (from bulkFields). */
+  bulkFields: FormField[];
   filters: FilterSpec[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
@@ -86,6 +88,13 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     }),
   );
 
+  const bulkFields = config.bulkFields.length === 0 ? [] : check(where, "bulkFields", () =>
+    formFieldsFor(global.dataModel, model, {
+      fields: config.bulkFields,
+      labels: formLabels(global.dataModel, model, config.labels),
+      labelFields: displayFields,
+    }),
+  );
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
@@ -110,6 +119,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     contextColumns,
     propertyNeeds,
     formFields,
+    bulkFields,
     filters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },

@@ -129,6 +129,24 @@ export const resourceSchema = z
       })
       .strict()
       .default({ list: true, detail: true, create: true, update: true, delete: true }),
+    /** Fields offered (and accepted) by bulk edit; none: no bulk edit. */
+    bulkFields: z.array(fieldName).default([]),
+    bulk: z
+      .object({
+        /** Offer bulk delete (needs the delete route and permission too). */
+        delete: z.boolean().default(true),
+        /** Rows per SQL statement. */
+        chunkSize: z.number().int().min(1).max(100_000).default(5_000),
+        /**
+         * Optional per-record check before any bulk change: return a reason to refuse that record
+         * (the whole operation is then refused). Costs a read of every targeted row.
+         */
+        veto: fn<(record: RecordRow, ctx: { operation: "update" | "delete"; user: unknown }) => string | undefined | Promise<string | undefined>>(
+          "(record, ctx) => reason | undefined",
+        ).optional(),
+      })
+      .strict()
+      .default({ delete: true, chunkSize: 5_000 }),
     rowActions: z.array(rowActionSchema).default([]),
     toolbar: z.array(toolbarButtonSchema).default([]),
     permissions: permissionsSchema.default({}),

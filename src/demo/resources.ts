@@ -18,6 +18,7 @@ export const bookResource: ResourceOptions = {
       value: (book) => (book.pages > 0 ? (Number(book.price) / book.pages * 100).toFixed(2) : ""),
     },
   },
+  bulkFields: ["bestseller", "status", "author", "editor", "genres", "price", "publishedDate"],
   form: {
     context: ["createdAt", "updatedAt"],
     help: { isbn: "13 digits, unique across the catalogue.", price: "In euros, two decimal places." },
@@ -29,6 +30,7 @@ export const authorResource: ResourceOptions = {
   helpText: "Everyone who writes or edits books in the catalogue.",
   list: { fields: ["name", "birthDate", "active"], filters: ["active", "birthDate"], search: ["name"] },
   rowActions: [{ label: "Books", href: "/books?author={id}" }],
+  bulkFields: ["active"],
 };
 
 export const genreResource: ResourceOptions = {

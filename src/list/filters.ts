@@ -159,12 +159,12 @@ export function activeFilters(specs: FilterSpec[], query: Record<string, unknown
 }
 
 /** Set-based SQL conditions on the model's table (alias t) for the active filters and the search text. */
-export function whereSql(active: ActiveFilter[], search: { text: string; conditions: string[] } | undefined, model: ModelMeta): SqlWhere {
+export function whereSql(active: ActiveFilter[], search: { text: string; conditions: string[] } | undefined, model: ModelMeta, firstParam = 1): SqlWhere {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => {
     params.push(value);
-    return `$${params.length}`;
+    return `$${params.length + firstParam - 1}`;
   };
   const idColumn = `t.${ident(idColumnOf(model))}`;
   for (const filter of active) {

@@ -5,6 +5,10 @@ import { whereSql } from "../list/filters";
 import { pageOfIds } from "../list/list-query";
 import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
 import { pageRows } from "../list/page-rows";
+import type { SelectionStore } from "../selection/selection-store";
+import { selectionTarget } from "../selection/selection-target";
+import type { ResourceWeb } from "./resource-web";
+import { selectionBarView, sessionIdOf } from "./selection-routes";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
 import { headerViews, paginationView, rowView } from "./resource-views";
@@ -38,7 +42,8 @@ export function userKeyOf(resource: Resource, req: Request): string | undefined 
 }
 
 /** Everything the list page and its table partial render, for the list state in `query`. */
-export async function listContext(resource: Resource, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences) {
+export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore) {
+  const { resource } = web;
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
   const state = parseListState(query, options);
@@ -55,13 +60,20 @@ export async function listContext(resource: Resource, req: Request, query: Recor
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
   const listUrl = req.baseUrl + "/";
   const shownState = { ...state, page: page.page };
+  const currentUrl = listUrl + stateQuery(shownState, options);
+  const selectionBar = await selectionBarView(web, req, selections, currentUrl.split("?")[1] ?? "");
+  const selection = selectionBar?.token ? await selections.find(sessionIdOf(req), req.baseUrl) : undefined;
+  const selected = await selections.selectedAmong(selection, selectionTarget(resource), page.ids);
+  const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {
-    rows: await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns))),
+    rows: rows.map((row) => ({ ...row, selected: selected.has(row.id) })),
+    selectionBar,
+    allOnPageSelected: rows.length > 0 && rows.every((row) => selected.has(row.id)),
     headers: headerViews(resource, shownState, listUrl, columns),
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
     pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
     filterBar: await filterBarView(resource, shownState, listUrl),
-    currentUrl: listUrl + stateQuery(shownState, options),
+    currentUrl,
     canCreate: create!.allowed,
     createUrl: `${req.baseUrl}/new`,
     pageTitle: resource.plural,

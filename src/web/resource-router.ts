@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import express, { type Request, type Response, type Router } from "express";
 import type nunjucks from "nunjucks";
 import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
@@ -9,17 +9,17 @@ import { humanize } from "../model/labels";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { deleteBlockers, describeBlockers } from "./delete-blockers";
-import { addFlash, takeFlash } from "./flash";
-import { isFragmentRequest, targets, targetsModal, triggerClientEvent } from "./htmx";
+import { isFragmentRequest, targets } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo, canDoToRecord, recordDecision } from "./permissions";
 import { problemMessages, writeProblem } from "./prisma-errors";
 import { parseRecordId } from "./record-id";
 import { listContext, TABLE_ID, userKeyOf } from "./list-page";
 import { cellsOf, recordName } from "./resource-views";
-import { safeReturnUrl } from "./return-url";
-
-type Handler = (req: Request, res: Response) => Promise<void>;
+import { resourceWeb } from "./resource-web";
+import { SelectionStore } from "../selection/selection-store";
+import { bulkRoutes } from "./bulk-routes";
+import { selectionRoutes } from "./selection-routes";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -27,35 +27,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const { model, config, global } = resource;
   const preferences = new ColumnPreferences(global.pool);
 
-  const route = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
-    if (typeof res.locals.csrfToken !== "string") {
-      return next(new Error("PowerCRUD resources need CSRF protection: add app.use(crud.protect()) after your session middleware."));
-    }
-    handler(req, res).catch(next);
-  };
-
-  const render = (req: Request, res: Response, template: string, context: Record<string, unknown>) => {
-    const full = {
-      ...res.locals,
-      layout: global.layout,
-      assetsUrl: global.assetsUrl,
-      flash: isFragmentRequest(req) ? [] : takeFlash(req),
-      resource: { plural: resource.plural, singular: resource.singular, helpText: config.helpText, url: req.baseUrl, tableId: TABLE_ID },
-      ...context,
-    };
-    res.type("html").send(renderer.render(template, full));
-  };
-
-  /** A fragment for the modal or the table, or the same partial inside a full page (no JavaScript, new tab). */
-  const renderPartial = (req: Request, res: Response, partial: string, context: Record<string, unknown>) => {
-    if (targetsModal(req)) return render(req, res, partial, { ...context, inModal: true });
-    render(req, res, "powercrud/page.njk", { ...context, partial, inModal: false });
-  };
-
-  const require = async (req: Request, action: "list" | "detail" | "create" | "update" | "delete") => {
-    const decision = await canDo(resource, action, req);
-    if (!decision.allowed) throw new HttpError(403, decision.reason!);
-  };
+  const web = resourceWeb(resource, renderer);
+  const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
+  const selections = new SelectionStore(global.pool);
+  // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
+  selectionRoutes(router, web, selections);
+  bulkRoutes(router, web, selections);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
@@ -66,12 +43,11 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     return record;
   };
 
-  const returnUrlOf = (req: Request) => safeReturnUrl(req.body?._return ?? req.query._return ?? req.get("HX-Current-URL")?.replace(/^https?:\/\/[^/]+/, ""), req.baseUrl);
 
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
     const renderList = async (req: Request, res: Response, query: Record<string, unknown>) => {
-      const context = { ...(await listContext(resource, req, query, preferences)), toolbar: await toolbarViews(resource, req) };
+      const context = { ...(await listContext(web, req, query, preferences, selections)), toolbar: await toolbarViews(resource, req) };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
     };
@@ -262,17 +238,6 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     }
     const name = recordName(resource, saved);
     succeed(req, res, mode === "create" ? `Created ${resource.singular.toLowerCase()} “${name}”.` : `Saved ${resource.singular.toLowerCase()} “${name}”.`, String(saved[model.idField]));
-  }
-
-  /** htmx: close the modal, toast and refresh the table in place. Plain forms: redirect to the list they came from. */
-  function succeed(req: Request, res: Response, message: string, id?: string) {
-    if (isFragmentRequest(req)) {
-      triggerClientEvent(res, "pc:saved", { message, ...(id ? { id } : {}) });
-      res.set("HX-Reswap", "none").status(200).send("");
-      return;
-    }
-    addFlash(req, { kind: "success", message });
-    res.redirect(303, returnUrlOf(req));
   }
 
   return router;

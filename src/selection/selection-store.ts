@@ -1,0 +1,178 @@
+import { randomBytes } from "node:crypto";
+import type pg from "pg";
+import { ident } from "../db/sql";
+
+export interface Selection {
+  token: string;
+  mode: "ids" | "all";
+  /** For "all": the canonical list query (search and filters) whose matches are selected. */
+  filterQuery: string;
+  /** Selected rows as last counted; null until counted. */
+  size: number | null;
+}
+
+/** How the store reaches the list's rows: its table, id column, and the SQL of a filter query. */
+export interface SelectionTarget {
+  table: string;
+  idColumn: string;
+  /** SQL condition on alias t for a stored filter query, with its parameters numbered from `offset`. */
+  matchSql(filterQuery: string, offset: number): { sql: string; params: unknown[] };
+}
+
+const SELECTION = "powercrud_selection";
+const ITEM = "powercrud_selection_item";
+
+/**
+ * Server-side selections, one per browser session and list. "All matching" is kept as the filter
+ * plus exceptions, never as ids, so selecting a million rows stores one row; the exceptions and
+ * explicit picks are items keyed by (token, id), so a toggle touches one index entry.
+ */
+export class SelectionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async find(sessionId: string, resource: string): Promise<Selection | undefined> {
+    const { rows } = await this.pool.query<Selection>(
+      `SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE "sessionId" = $1 AND resource = $2`,
+      [sessionId, resource],
+    );
+    return rows[0];
+  }
+
+  /** The selection a bulk form names, only if it belongs to this session and list. */
+  async byToken(token: unknown, sessionId: string, resource: string): Promise<Selection | undefined> {
+    if (typeof token !== "string" || !/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
+    const { rows } = await this.pool.query<Selection>(
+      `SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE token = $1 AND "sessionId" = $2 AND resource = $3`,
+      [token, sessionId, resource],
+    );
+    return rows[0];
+  }
+
+  private async ensure(client: pg.PoolClient, sessionId: string, resource: string): Promise<Selection> {
+    const { rows } = await client.query<Selection>(
+      `INSERT INTO ${SELECTION} (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
+       VALUES ($1, $2, $3, 'ids', '', 0, now())
+       ON CONFLICT ("sessionId", resource) DO UPDATE SET "updatedAt" = now()
+       RETURNING token, mode, "filterQuery", size`,
+      [randomBytes(18).toString("base64url"), sessionId, resource],
+    );
+    return rows[0]!;
+  }
+
+  /**
+   * Selects or deselects rows by id (one row, a page, a shift-click range). In "all" mode a row that
+   * matches the filter is selected by removing its exclusion; any other row by an explicit inclusion.
+   */
+  async setRows(sessionId: string, resource: string, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
+    return this.transaction(async (client) => {
+      const selection = await this.ensure(client, sessionId, resource);
+      const matching = selection.mode === "all" ? await this.matchingIds(client, target, selection.filterQuery, ids) : new Set<string>();
+      const inFilter = ids.filter((id) => matching.has(String(id)));
+      const outside = ids.filter((id) => !matching.has(String(id)));
+      let delta = 0;
+      if (selected) {
+        delta += await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, inFilter]);
+        delta += await this.count(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), true ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, outside]);
+      } else {
+        delta -= await this.count(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
+        delta -= await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, outside]);
+      }
+      const { rows } = await client.query<Selection>(
+        `UPDATE ${SELECTION} SET size = size + $2, "updatedAt" = now() WHERE token = $1 RETURNING token, mode, "filterQuery", size`,
+        [selection.token, delta],
+      );
+      return rows[0]!;
+    });
+  }
+
+  /** Selects every row matching the list's current filter, forgetting earlier picks and exceptions. */
+  async selectAll(sessionId: string, resource: string, filterQuery: string): Promise<Selection> {
+    return this.transaction(async (client) => {
+      const selection = await this.ensure(client, sessionId, resource);
+      await client.query(`DELETE FROM ${ITEM} WHERE token = $1`, [selection.token]);
+      const { rows } = await client.query<Selection>(
+        `UPDATE ${SELECTION} SET mode = 'all', "filterQuery" = $2, size = NULL, "updatedAt" = now() WHERE token = $1
+         RETURNING token, mode, "filterQuery", size`,
+        [selection.token, filterQuery],
+      );
+      return rows[0]!;
+    });
+  }
+
+  async clear(sessionId: string, resource: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${SELECTION} WHERE "sessionId" = $1 AND resource = $2`, [sessionId, resource]);
+  }
+
+  /** Counts an "all" selection exactly (the filter's matches, plus inclusions, minus exclusions) and remembers it. */
+  async countNow(selection: Selection, target: SelectionTarget): Promise<number> {
+    const { sql, params } = this.resolveSql(selection, target);
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params);
+    const size = Number(rows[0]!.n);
+    await this.pool.query(`UPDATE ${SELECTION} SET size = $2 WHERE token = $1`, [selection.token, size]);
+    selection.size = size;
+    return size;
+  }
+
+  /** Which of these ids (a page) are selected. */
+  async selectedAmong(selection: Selection | undefined, target: SelectionTarget, ids: Array<number | string | bigint>): Promise<Set<string>> {
+    if (!selection || ids.length === 0) return new Set();
+    const pageIds = ids.map(String);
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id::text AS id FROM (${this.resolveSql(selection, target, pageIds).sql}) s`,
+      this.resolveSql(selection, target, pageIds).params,
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * SQL that yields the selected ids (column `id`): the filter's matches that still exist, minus
+   * exclusions, plus inclusions that still exist. Optionally limited to some ids (a page).
+   */
+  resolveSql(selection: Selection, target: SelectionTarget, only?: string[]): { sql: string; params: unknown[] } {
+    const params: unknown[] = [selection.token];
+    const id = `t.${ident(target.idColumn)}`;
+    const limit = only ? (params.push(only), ` AND ${id} = ANY($${params.length}::bigint[])`) : "";
+    const included = `SELECT ${id} AS id FROM ${ident(target.table)} t
+                      WHERE ${id} IN (SELECT "recordId" FROM ${ITEM} WHERE token = $1 AND included)${limit}`;
+    if (selection.mode !== "all") return { sql: included, params };
+    const match = target.matchSql(selection.filterQuery, params.length + 1);
+    params.push(...match.params);
+    return {
+      sql: `SELECT ${id} AS id FROM ${ident(target.table)} t
+            WHERE (${match.sql})${limit}
+              AND ${id} NOT IN (SELECT "recordId" FROM ${ITEM} WHERE token = $1 AND NOT included)
+            UNION ${included}`,
+      params,
+    };
+  }
+
+  private async matchingIds(client: pg.PoolClient, target: SelectionTarget, filterQuery: string, ids: bigint[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const match = target.matchSql(filterQuery, 2);
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT t.${ident(target.idColumn)}::text AS id FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($1::bigint[]) AND (${match.sql})`,
+      [ids, ...match.params],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  private async count(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
+    if (Array.isArray(params[1]) && params[1].length === 0) return 0;
+    return (await client.query(sql, params)).rowCount ?? 0;
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { Request, Response, Router } from "express";
+import type { SelectionStore } from "../selection/selection-store";
+import { filterQueryOf, selectionTarget } from "../selection/selection-target";
+import { isFragmentRequest, triggerClientEvent } from "./htmx";
+import { HttpError } from "./http-error";
+import type { ResourceWeb } from "./resource-web";
+import { canDo } from "./permissions";
+
+export const SELECTION_BAR_ID = "pc-selection-bar";
+const MAX_IDS_PER_REQUEST = 10_000;
+
+export interface SelectionBarView {
+  token: string;
+  mode: "ids" | "all";
+  /** null while an "all" selection is being counted (the bar then loads its count). */
+  size: number | null;
+  listQuery: string;
+  canEdit: boolean;
+  canDelete: boolean;
+}
+
+export function sessionIdOf(req: Request): string {
+  if (!req.sessionID) throw new Error("PowerCRUD selections need express-session mounted before the resources.");
+  return req.sessionID;
+}
+
+/** Bulk edit and delete as this user may use them on this resource. */
+export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ edit: boolean; delete: boolean }> {
+  const { resource } = web;
+  const bulk = (await canDo(resource, "bulk", req)).allowed;
+  const remove = resource.config.bulk.delete && (await canDo(resource, "delete", req)).allowed;
+  return { edit: bulk && resource.bulkFields.length > 0, delete: bulk && remove };
+}
+
+export async function selectionBarView(web: ResourceWeb, req: Request, store: SelectionStore, listQuery: string): Promise<SelectionBarView | undefined> {
+  const abilities = await bulkAbilities(web, req);
+  if (!abilities.edit && !abilities.delete) return undefined;
+  const selection = await store.find(sessionIdOf(req), req.baseUrl);
+  return {
+    token: selection?.token ?? "",
+    mode: selection?.mode ?? "ids",
+    size: selection ? selection.size : 0,
+    listQuery,
+    canEdit: abilities.edit,
+    canDelete: abilities.delete,
+  };
+}
+
+/**
+ * Selection routes: toggle rows or a shift-click range, select a page, "all matching the filter",
+ * clear. Each answers with the selection bar; the browser never receives a list of selected ids.
+ */
+export function selectionRoutes(router: Router, web: ResourceWeb, store: SelectionStore): void {
+  const { resource, route } = web;
+  const target = selectionTarget(resource);
+
+  const answer = async (req: Request, res: Response, refreshTable: boolean) => {
+    if (!isFragmentRequest(req)) return void res.redirect(303, web.returnUrlOf(req));
+    const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
+    const bar = await selectionBarView(web, req, store, listQuery);
+    if (refreshTable) triggerClientEvent(res, "pc:selection", { refresh: true });
+    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: bar });
+  };
+
+  router.post("/_selection", route(async (req, res) => {
+    const abilities = await bulkAbilities(web, req);
+    if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to select for.`);
+    const sessionId = sessionIdOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    switch (body.op) {
+      case "rows": {
+        await store.setRows(sessionId, req.baseUrl, target, idsFrom(body.ids), body.selected === "1");
+        return answer(req, res, false);
+      }
+      case "page": {
+        // Without JavaScript the table posts its page: the ticked ids are selected, the rest of the page not.
+        const page = idsFrom(body.page_ids);
+        const ticked = new Set(idsFrom(body.ids).map(String));
+        await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => ticked.has(String(id))), true);
+        await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => !ticked.has(String(id))), false);
+        return answer(req, res, false);
+      }
+      case "all": {
+        const list = typeof body._list === "string" ? body._list : "";
+        await store.selectAll(sessionId, req.baseUrl, filterQueryOf(Object.fromEntries(new URLSearchParams(list)), resource));
+        return answer(req, res, true);
+      }
+      case "clear":
+        await store.clear(sessionId, req.baseUrl);
+        return answer(req, res, true);
+      default:
+        throw new HttpError(400, "Unknown selection action: choose rows, page, all or clear.");
+    }
+  }));
+
+  // An "all" selection is counted after the click, so selecting a million rows answers at once.
+  router.get("/_selection/count", route(async (req, res) => {
+    const selection = await store.find(sessionIdOf(req), req.baseUrl);
+    if (selection && selection.size === null) await store.countNow(selection, target);
+    const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
+    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: await selectionBarView(web, req, store, listQuery) });
+  }));
+}
+
+/** Ids from a comma list or repeated fields; anything that is not a positive whole number is a 400. */
+function idsFrom(raw: unknown): bigint[] {
+  const values = [raw ?? []].flat().flatMap((value) => (typeof value === "string" ? value.split(",") : [])).map((value) => value.trim()).filter(Boolean);
+  if (values.length > MAX_IDS_PER_REQUEST) throw new HttpError(413, `Select at most ${MAX_IDS_PER_REQUEST.toLocaleString("en")} rows at a time; use “Select all matching” for more.`);
+  return values.map((value) => {
+    if (!/^\d{1,18}$/.test(value) || BigInt(value) < 1n) throw new HttpError(400, `"${value.slice(0, 30)}" is not a record id.`);
+    return BigInt(value);
+  });
+}
+
