@@ -1,11 +1,14 @@
 import os from "node:os";
 import { benchDatabase } from "./support";
+import { bulkBench } from "./bulk-bench";
 import { listBench } from "./list-bench";
 
 const db = await benchDatabase();
 try {
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
   console.log(await listBench(db.url));
+  console.log("");
+  console.log(await bulkBench(db.url));
 } finally {
   await db.stop();
 }

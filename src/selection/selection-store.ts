@@ -49,6 +49,12 @@ export class SelectionStore {
   }
 
   private async ensure(client: pg.PoolClient, sessionId: string, resource: string): Promise<Selection> {
+    // Most changes hit an existing selection: lock and read it without writing a new row version.
+    const existing = await client.query<Selection>(
+      `SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE "sessionId" = $1 AND resource = $2 FOR UPDATE`,
+      [sessionId, resource],
+    );
+    if (existing.rows[0]) return existing.rows[0];
     const { rows } = await client.query<Selection>(
       `INSERT INTO ${SELECTION} (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
        VALUES ($1, $2, $3, 'ids', '', 0, now())

@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from "express";
-import type { SelectionStore } from "../selection/selection-store";
+import type { Selection, SelectionStore } from "../selection/selection-store";
 import { filterQueryOf, selectionTarget } from "../selection/selection-target";
 import { isFragmentRequest, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
@@ -35,7 +35,10 @@ export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ e
 export async function selectionBarView(web: ResourceWeb, req: Request, store: SelectionStore, listQuery: string): Promise<SelectionBarView | undefined> {
   const abilities = await bulkAbilities(web, req);
   if (!abilities.edit && !abilities.delete) return undefined;
-  const selection = await store.find(sessionIdOf(req), req.baseUrl);
+  return barView(await store.find(sessionIdOf(req), req.baseUrl), listQuery, abilities);
+}
+
+function barView(selection: Selection | undefined, listQuery: string, abilities: { edit: boolean; delete: boolean }): SelectionBarView {
   return {
     token: selection?.token ?? "",
     mode: selection?.mode ?? "ids",
@@ -54,10 +57,10 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
   const { resource, route } = web;
   const target = selectionTarget(resource);
 
-  const answer = async (req: Request, res: Response, refreshTable: boolean) => {
+  const answer = async (req: Request, res: Response, refreshTable: boolean, abilities: { edit: boolean; delete: boolean }, selection?: Selection) => {
     if (!isFragmentRequest(req)) return void res.redirect(303, web.returnUrlOf(req));
     const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
-    const bar = await selectionBarView(web, req, store, listQuery);
+    const bar = barView(selection, listQuery, abilities);
     if (refreshTable) triggerClientEvent(res, "pc:selection", { refresh: true });
     web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: bar });
   };
@@ -69,25 +72,25 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
     const body = (req.body ?? {}) as Record<string, unknown>;
     switch (body.op) {
       case "rows": {
-        await store.setRows(sessionId, req.baseUrl, target, idsFrom(body.ids), body.selected === "1");
-        return answer(req, res, false);
+        const selection = await store.setRows(sessionId, req.baseUrl, target, idsFrom(body.ids), body.selected === "1");
+        return answer(req, res, false, abilities, selection);
       }
       case "page": {
         // Without JavaScript the table posts its page: the ticked ids are selected, the rest of the page not.
         const page = idsFrom(body.page_ids);
         const ticked = new Set(idsFrom(body.ids).map(String));
         await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => ticked.has(String(id))), true);
-        await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => !ticked.has(String(id))), false);
-        return answer(req, res, false);
+        const selection = await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => !ticked.has(String(id))), false);
+        return answer(req, res, false, abilities, selection);
       }
       case "all": {
         const list = typeof body._list === "string" ? body._list : "";
-        await store.selectAll(sessionId, req.baseUrl, filterQueryOf(Object.fromEntries(new URLSearchParams(list)), resource));
-        return answer(req, res, true);
+        const selection = await store.selectAll(sessionId, req.baseUrl, filterQueryOf(Object.fromEntries(new URLSearchParams(list)), resource));
+        return answer(req, res, true, abilities, selection);
       }
       case "clear":
         await store.clear(sessionId, req.baseUrl);
-        return answer(req, res, true);
+        return answer(req, res, true, abilities);
       default:
         throw new HttpError(400, "Unknown selection action: choose rows, page, all or clear.");
     }
