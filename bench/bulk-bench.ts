@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import express from "express";
+import express, { type Request } from "express";
 import type { Server } from "node:http";
 import { dataModel } from "../src/generated/powercrud";
 import { createPool, createPrisma } from "../src/db/clients";
@@ -48,7 +48,7 @@ export async function bulkBench(url: string): Promise<string> {
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed));
     await time("PowerCRUD executor (chunks of 5,000, one transaction)", ids.length, () =>
-      runBulkNow(pool, resource, updatePlan(dataModel, resource.model, parsed.changes), ids, undefined),
+      runBulkNow(pool, resource, updatePlan(dataModel, resource.model, parsed.changes), ids, {} as Request),
     );
     await time("bare UPDATE ... WHERE id = ANY($1) (no genre link)", ids.length, () =>
       pool.query(`UPDATE "Book" SET bestseller = $2, "editorId" = $3, "updatedAt" = now() WHERE id = ANY($1::int[])`, [ids, flag, editor]),

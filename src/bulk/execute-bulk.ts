@@ -38,6 +38,11 @@ export async function applyChunk(client: pg.PoolClient, plan: BulkPlan, ids: str
       );
     }
   }
+  if (plan.assignments.length === 0) {
+    // Only links changed and the model has no @updatedAt: count the rows the links were written for.
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${id} = ANY($1::bigint[])`, [ids]);
+    return { affected: Number(rows[0]!.n) };
+  }
   const result = await client.query(`UPDATE ${table} SET ${plan.assignments.join(", ")} WHERE ${id} = ANY($1::bigint[])`, [ids, ...plan.values]);
   return { affected: result.rowCount ?? 0 };
 }

@@ -1,3 +1,4 @@
+import type { Request } from "express";
 import type pg from "pg";
 import type { Resource } from "../config/resolve-resource";
 import { pageRows } from "../list/page-rows";
@@ -11,12 +12,12 @@ export interface BulkOutcome {
 
 /**
  * Runs a bulk plan in the request: every chunk in ONE transaction, so it all happens or none of it
- * does. A veto hook, when configured, reads the targeted rows first and refuses the whole operation
- * if it refuses any row.
+ * does. When the resource has a veto hook or per-record permission hooks, the targeted rows are read
+ * first and the whole operation is refused if any row is.
  */
-export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPlan, ids: string[], user: unknown): Promise<BulkOutcome> {
-  const { chunkSize, veto } = resource.config.bulk;
-  if (veto) await checkVetoes(pool, resource, ids, plan.kind === "delete" ? "delete" : "update", user);
+export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPlan, ids: string[], req: Request): Promise<BulkOutcome> {
+  const { chunkSize } = resource.config.bulk;
+  await checkRecords(pool, resource, ids, plan.kind === "delete" ? "delete" : "update", req);
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -35,11 +36,16 @@ export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPl
   }
 }
 
-async function checkVetoes(pool: pg.Pool, resource: Resource, ids: string[], operation: "update" | "delete", user: unknown) {
+async function checkRecords(pool: pg.Pool, resource: Resource, ids: string[], operation: "update" | "delete", req: Request) {
+  const veto = resource.config.bulk.veto;
+  const recordHook = operation === "update" ? resource.permissions.updateRecord : resource.permissions.deleteRecord;
+  if (!veto && !recordHook) return;
+  const user = resource.global.getUser(req);
   const refusals: string[] = [];
   for (const chunk of chunks(ids, resource.config.bulk.chunkSize)) {
     for (const row of await pageRows(pool, resource, chunk, [])) {
-      const reason = await resource.config.bulk.veto!(row, { operation, user });
+      const allowed = recordHook ? await recordHook({ user, req, model: resource.model.name, record: row }) : true;
+      const reason = allowed !== true ? (typeof allowed === "string" && allowed ? allowed : "you may not change it") : await veto?.(row, { operation, user });
       if (reason) refusals.push(`${String(row[resource.displayField] ?? row[resource.model.idField])}: ${reason}`);
       if (refusals.length >= 5) break;
     }

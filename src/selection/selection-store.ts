@@ -78,7 +78,14 @@ export class SelectionStore {
       let delta = 0;
       if (selected) {
         delta += await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, inFilter]);
-        delta += await this.count(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), true ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, outside]);
+        // Only rows that exist are picked, so the counter counts rows, not whatever ids were posted.
+        delta += await this.count(
+          client,
+          `INSERT INTO ${ITEM} (token, "recordId", included)
+           SELECT $1, t.${ident(target.idColumn)}, true FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($2::bigint[])
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          [selection.token, outside],
+        );
       } else {
         delta -= await this.count(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
         delta -= await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, outside]);

@@ -1,12 +1,12 @@
 import type { Request, Response, Router } from "express";
 import type { RelationChoices } from "../forms/relation-options";
-import { relationChoices } from "../forms/relation-options";
-import { parseBulkChanges } from "../bulk/bulk-changes";
+import { missingRelated, relationChoices } from "../forms/relation-options";
+import { parseBulkChanges, type BulkChangesResult } from "../bulk/bulk-changes";
 import { deletePlan, updatePlan } from "../bulk/bulk-plan";
 import { describeChanges } from "../bulk/describe-changes";
 import { runBulkNow } from "../bulk/run-bulk";
 import { ident } from "../db/sql";
-import { pluralize } from "../model/labels";
+import { humanize, pluralize } from "../model/labels";
 import { fieldOf } from "../model/relations";
 import type { Selection, SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
@@ -60,6 +60,20 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     return rows.map((row) => row.name);
   };
 
+  /** The bulk form's changes, with chosen related records checked to exist (as the edit form does). */
+  const checkedChanges = async (body: Record<string, unknown>): Promise<BulkChangesResult> => {
+    const parsed = parseBulkChanges(resource.bulkFields, body);
+    if (!parsed.ok) return parsed;
+    const errors: Record<string, string> = {};
+    for (const change of parsed.changes.filter((candidate) => candidate.field.relation)) {
+      const chosen = [change.value ?? []].flat().filter((id): id is number => typeof id === "number");
+      if ((await missingRelated(global.prisma, change.field, chosen)).length) {
+        errors[change.field.name] = `The chosen ${humanize(change.field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
+      }
+    }
+    return Object.keys(errors).length ? { ok: false, errors, formError: "Some values need attention." } : parsed;
+  };
+
   const renderEditForm = async (req: Request, res: Response, selection: Selection, count: number, state: { inputs: Record<string, unknown>; errors: Record<string, string>; formError?: string }) => {
     const choices: Record<string, RelationChoices> = {};
     for (const field of resource.bulkFields.filter((candidate) => candidate.relation)) {
@@ -94,7 +108,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     await requireAbility(req, "edit");
     const { selection, ids } = await selectionOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = parseBulkChanges(resource.bulkFields, body);
+    const parsed = await checkedChanges(body);
     if (!parsed.ok) {
       res.status(422);
       return renderEditForm(req, res, selection, ids.length, { inputs: body, errors: parsed.errors, formError: parsed.formError });
@@ -122,12 +136,12 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     await requireAbility(req, "edit");
     const { selection, ids } = await selectionOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = parseBulkChanges(resource.bulkFields, body);
+    const parsed = await checkedChanges(body);
     if (!parsed.ok) {
       res.status(422);
       return renderEditForm(req, res, selection, ids.length, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
-    const outcome = await runBulkNow(global.pool, resource, updatePlan(global.dataModel, model, parsed.changes), ids, global.getUser(req));
+    const outcome = await runBulkNow(global.pool, resource, updatePlan(global.dataModel, model, parsed.changes), ids, req);
     await store.clear(sessionIdOf(req), req.baseUrl);
     web.succeed(req, res, `Updated ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
   }));
@@ -154,7 +168,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     }
     const blocked = await describeBulkBlockers(web, ids);
     if (blocked) throw new HttpError(409, blocked, "Can't delete");
-    const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, global.getUser(req));
+    const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req);
     await store.clear(sessionIdOf(req), req.baseUrl);
     web.succeed(req, res, `Deleted ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
   }));

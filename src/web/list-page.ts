@@ -63,6 +63,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const currentUrl = listUrl + stateQuery(shownState, options);
   const selectionBar = await selectionBarView(web, req, selections, currentUrl.split("?")[1] ?? "");
   const selection = selectionBar?.token ? await selections.find(sessionIdOf(req), req.baseUrl) : undefined;
+  // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list is drawn.
+  if (selection && selection.mode === "ids" && selectionBar) selectionBar.size = await selections.countNow(selection, selectionTarget(resource));
   const selected = await selections.selectedAmong(selection, selectionTarget(resource), page.ids);
   const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {

@@ -27,9 +27,10 @@ export function sessionIdOf(req: Request): string {
 /** Bulk edit and delete as this user may use them on this resource. */
 export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ edit: boolean; delete: boolean }> {
   const { resource } = web;
-  const bulk = (await canDo(resource, "bulk", req)).allowed;
-  const remove = resource.config.bulk.delete && (await canDo(resource, "delete", req)).allowed;
-  return { edit: bulk && resource.bulkFields.length > 0, delete: bulk && remove };
+  // Bulk work is editing or deleting many records: it needs those permissions too, and the list's.
+  const [bulk, list, update, remove] = await Promise.all((["bulk", "list", "update", "delete"] as const).map(async (action) => (await canDo(resource, action, req)).allowed));
+  const allowed = Boolean(bulk && list);
+  return { edit: allowed && Boolean(update) && resource.bulkFields.length > 0, delete: allowed && Boolean(remove) && resource.config.bulk.delete };
 }
 
 export async function selectionBarView(web: ResourceWeb, req: Request, store: SelectionStore, listQuery: string): Promise<SelectionBarView | undefined> {
@@ -85,7 +86,9 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
       }
       case "all": {
         const list = typeof body._list === "string" ? body._list : "";
-        const selection = await store.selectAll(sessionId, req.baseUrl, filterQueryOf(Object.fromEntries(new URLSearchParams(list)), resource));
+        const params = new URLSearchParams(list);
+        const query = Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)]));
+        const selection = await store.selectAll(sessionId, req.baseUrl, filterQueryOf(query, resource));
         return answer(req, res, true, abilities, selection);
       }
       case "clear":
@@ -98,6 +101,8 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
 
   // An "all" selection is counted after the click, so selecting a million rows answers at once.
   router.get("/_selection/count", route(async (req, res) => {
+    const abilities = await bulkAbilities(web, req);
+    if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to count.`);
     const selection = await store.find(sessionIdOf(req), req.baseUrl);
     if (selection && selection.size === null) await store.countNow(selection, target);
     const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);

@@ -1,0 +1,534 @@
+/**
+ * Server-side selections (POST /_selection with op=rows|page|all|clear, GET /_selection/count) in a
+ * bare app against the real Postgres. What the server stored is read back with SQL of its own.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../support/database";
+import {
+  BAR,
+  MODAL,
+  barSize,
+  checkedRows,
+  count,
+  countedSize,
+  hxTrigger,
+  ids,
+  openBrowser,
+  pageIds,
+  pickBooks,
+  selectAll,
+  selectRows,
+  startFixture,
+  storedSelection,
+  textOf,
+  type Browser,
+  type Fixture,
+} from "../support/bulk-fixture";
+
+const db = connect();
+let fx: Fixture;
+
+beforeAll(async () => {
+  fx = await startFixture(db);
+});
+
+afterEach(() => {
+  // No request of these tests may end in an unexpected (500) error.
+  const errors = fx.logged.splice(0);
+  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
+});
+
+afterAll(async () => {
+  await fx?.server.close();
+  await db.close();
+});
+
+async function listPage(browser: Browser, query = "", base = "/books"): Promise<string> {
+  const response = await browser.get(`${base}/${query}`);
+  expect(response.status).toBe(200);
+  return response.text;
+}
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+
+/** Matches the id as a whole token (not inside a longer number or word). */
+const asToken = (id: number) => new RegExp(`(?<![0-9A-Za-z])${id}(?![0-9A-Za-z])`);
+
+function editCount(html: string): number {
+  const match = /Edit ([\d,]+) books?/.exec(textOf(html));
+  if (!match) throw new Error(`no count in the bulk edit form: ${textOf(html).slice(0, 300)}`);
+  return Number(match[1]!.replaceAll(",", ""));
+}
+
+// ------------------------------------------------------------------ rows
+
+describe("op=rows: ticking rows", () => {
+  it("ticks a row on and off; the bar counts it and the database holds exactly that row", async () => {
+    const browser = await openBrowser(fx);
+    const [id] = await pickBooks(db, 1);
+
+    let bar = await selectRows(browser, [id!]);
+    expect(barSize(bar.text)).toBe(1);
+    expect(textOf(bar.text)).toContain("1 selected");
+    expect(await storedSelection(db, browser)).toMatchObject({ mode: "ids", size: 1, included: [id], excluded: [] });
+
+    // Ticking it again changes nothing.
+    bar = await selectRows(browser, [id!]);
+    expect(barSize(bar.text)).toBe(1);
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 1, included: [id] });
+
+    bar = await selectRows(browser, [id!], false);
+    expect(barSize(bar.text)).toBe(0);
+    expect(textOf(bar.text)).toContain("Select rows to edit or delete them together.");
+    expect(await storedSelection(db, browser)).toMatchObject({ mode: "ids", size: 0, included: [], excluded: [] });
+
+    // Unticking a row that is not selected changes nothing either.
+    bar = await selectRows(browser, [id!], false);
+    expect(barSize(bar.text)).toBe(0);
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 0, included: [], excluded: [] });
+  });
+
+  it("does not count a row that no longer exists (deleted while the page was open)", async () => {
+    const browser = await openBrowser(fx);
+    const [kept] = await pickBooks(db, 1);
+    const gone = (await db.pool.query<{ id: number }>(
+      `INSERT INTO "Book" (title, isbn, pages, price, "authorId", "updatedAt") VALUES ('Gone soon', '9760000000001', 1, 1, 1, now()) RETURNING id`,
+    )).rows[0]!.id;
+    await db.pool.query(`DELETE FROM "Book" WHERE id = $1`, [gone]);
+    const bar = await selectRows(browser, [kept!, gone]);
+    expect(barSize(bar.text)).toBe(1);
+    expect(editCount((await browser.get("/books/_bulk/edit", MODAL)).text)).toBe(1);
+  });
+
+  it("answers a plain (no-JavaScript) post with a redirect back to the list", async () => {
+    const browser = await openBrowser(fx);
+    const [id] = await pickBooks(db, 1);
+    const response = await browser.post("/books/_selection", { op: "rows", ids: String(id), selected: "1", _return: "/books/?page=2" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/books/?page=2");
+    expect(await storedSelection(db, browser)).toMatchObject({ mode: "ids", size: 1, included: [id] });
+  });
+
+  it("selects a shift-click range in one post, as a comma list or as repeated ids", async () => {
+    const browser = await openBrowser(fx);
+    const page = pageIds(await listPage(browser, "?page=2"));
+    expect(page).toHaveLength(25);
+
+    let bar = await selectRows(browser, page.slice(3, 10));
+    expect(barSize(bar.text)).toBe(7);
+    expect((await storedSelection(db, browser))!.included).toEqual(sorted(page.slice(3, 10)));
+
+    // Repeated fields, overlapping the first range by two rows.
+    bar = await browser.post("/books/_selection", { op: "rows", ids: page.slice(8, 12).map(String), selected: "1" }, BAR);
+    expect(bar.status).toBe(200);
+    expect(barSize(bar.text)).toBe(9);
+    expect((await storedSelection(db, browser))!.included).toEqual(sorted(page.slice(3, 12)));
+
+    // A range unticked at once.
+    bar = await selectRows(browser, page.slice(3, 6), false);
+    expect(barSize(bar.text)).toBe(6);
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 6, included: sorted(page.slice(6, 12)), excluded: [] });
+  });
+});
+
+// ------------------------------------------------------------------ page (no JavaScript)
+
+describe("op=page: the no-JavaScript form", () => {
+  it("selects the ticked rows of the page and unselects the rest of that page only", async () => {
+    const browser = await openBrowser(fx);
+    const first = await listPage(browser);
+    const page1 = pageIds(first);
+    const page2 = pageIds(await listPage(browser, "?page=2"));
+    // The form carries exactly the page's rows.
+    expect(/name="page_ids" value="([^"]*)"/.exec(first)![1]).toBe(page1.join(","));
+
+    await selectRows(browser, [page1[0]!, page1[1]!, page1[2]!, page2[5]!]);
+    const ticked = [page1[2]!, page1[4]!, page1[7]!];
+    const response = await browser.post("/books/_selection", { op: "page", page_ids: page1.join(","), ids: ticked.map(String), _return: "/books/" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/books/");
+
+    // Rows 0 and 1 were unticked, 2 kept, 4 and 7 added; the row on page 2 is untouched.
+    expect(await storedSelection(db, browser)).toMatchObject({ mode: "ids", size: 4, included: sorted([...ticked, page2[5]!]), excluded: [] });
+    const again = await listPage(browser);
+    expect(checkedRows(again)).toEqual(page1.filter((id) => ticked.includes(id)));
+    expect(again).not.toMatch(/pc-select-page[^>]* checked>/);
+    expect(barSize(again)).toBe(4);
+    expect(checkedRows(await listPage(browser, "?page=2"))).toEqual([page2[5]]);
+  });
+
+  it("ticking every row of a page ticks the page's own checkbox; ticking none unselects the page", async () => {
+    const browser = await openBrowser(fx);
+    const page1 = pageIds(await listPage(browser));
+    expect((await browser.post("/books/_selection", { op: "page", page_ids: page1.join(","), ids: page1.map(String) })).status).toBe(303);
+    let html = await listPage(browser);
+    expect(checkedRows(html)).toEqual(page1);
+    expect(html).toMatch(/pc-select-page[^>]* checked>/);
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 25, included: sorted(page1) });
+
+    // Nothing ticked: the whole page is unselected.
+    expect((await browser.post("/books/_selection", { op: "page", page_ids: page1.join(",") })).status).toBe(303);
+    html = await listPage(browser);
+    expect(checkedRows(html)).toEqual([]);
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 0, included: [] });
+  });
+});
+
+// ------------------------------------------------------------------ all matching
+
+describe("op=all: every row matching the filter", () => {
+  it("stores the filter (not ids, not the sort or page) and the counted bar equals the SQL count", async () => {
+    const browser = await openBrowser(fx);
+    const response = await selectAll(browser, "status=DRAFT&sort=-title&size=50&page=3");
+    // Answered at once; the bar then asks for the count.
+    expect(barSize(response.text)).toBeNull();
+    expect(response.text).toContain('hx-get="/books/_selection/count"');
+    expect(hxTrigger(response.headers)["pc:selection"]).toEqual({ refresh: true });
+    expect(await storedSelection(db, browser)).toEqual(expect.objectContaining({ mode: "all", filterQuery: "status=DRAFT", size: null, included: [], excluded: [] }));
+
+    const drafts = await count(db, `SELECT count(*) AS n FROM "Book" WHERE status = 'DRAFT'`);
+    expect(drafts).toBeGreaterThan(50);
+    expect(await countedSize(browser)).toBe(drafts);
+    expect((await storedSelection(db, browser))!.size).toBe(drafts);
+
+    const html = await listPage(browser);
+    expect(barSize(html)).toBe(drafts);
+    expect(textOf(html)).toContain(`${drafts} selected (all matching a filter, minus any you unticked)`);
+  });
+
+  it("keeps a search and several filters together, and counts their matches", async () => {
+    const browser = await openBrowser(fx);
+    const word = (await db.pool.query<{ word: string }>(`SELECT split_part(title, ' ', 2) AS word FROM "Book" ORDER BY id LIMIT 1`)).rows[0]!.word;
+    await selectAll(browser, `q=${word.toLowerCase()}&status=DRAFT,PUBLISHED&bestseller=no&sort=title&page=2&size=10&unknown=1`);
+    const stored = (await storedSelection(db, browser))!;
+    expect(stored.mode).toBe("all");
+    expect([...new URLSearchParams(stored.filterQuery)]).toEqual([["q", word.toLowerCase()], ["status", "DRAFT,PUBLISHED"], ["bestseller", "no"]]);
+    const expected = await count(
+      db,
+      `SELECT count(*) AS n FROM "Book" WHERE title ILIKE $1 AND status IN ('DRAFT', 'PUBLISHED') AND NOT bestseller`,
+      [`%${word}%`],
+    );
+    expect(expected).toBeGreaterThan(0);
+    expect(await countedSize(browser)).toBe(expected);
+  });
+
+  it("selects what the list shows when the filter form sent a multi-value filter as repeated keys", async () => {
+    // The filter form's multi-selects submit status=DRAFT&status=OUT_OF_PRINT; htmx pushes that URL,
+    // and the bar re-rendered after a tick takes its "Select all" list query from HX-Current-URL.
+    const browser = await openBrowser(fx);
+    const query = "q=&status=DRAFT&status=OUT_OF_PRINT";
+    const expected = await count(db, `SELECT count(*) AS n FROM "Book" WHERE status IN ('DRAFT', 'OUT_OF_PRINT')`);
+    const list = await listPage(browser, `?${query}`);
+    expect(textOf(list)).toContain(`of ${expected}`);
+
+    const [id] = await pickBooks(db, 1, `status = 'DRAFT'`);
+    const bar = await browser.post("/books/_selection", { op: "rows", ids: String(id), selected: "1" }, { ...BAR, "HX-Current-URL": `http://127.0.0.1/books/?${query}` });
+    const selectAllForm = /<input type="hidden" name="op" value="all">\s*<input type="hidden" name="_list" value="([^"]*)">/.exec(bar.text);
+    expect(selectAllForm, "the bar offers Select all").not.toBeNull();
+    await selectAll(browser, selectAllForm![1]!.replaceAll("&amp;", "&"));
+    expect(await countedSize(browser)).toBe(expected);
+  });
+
+  it("counts concurrent ticks exactly", async () => {
+    const browser = await openBrowser(fx);
+    const picked = await pickBooks(db, 20);
+    await Promise.all(picked.map((id) => selectRows(browser, [id])));
+    expect(await storedSelection(db, browser)).toMatchObject({ mode: "ids", size: 20, included: picked, excluded: [] });
+    await Promise.all(picked.slice(0, 8).map((id) => selectRows(browser, [id], false)));
+    expect(await storedSelection(db, browser)).toMatchObject({ size: 12, included: picked.slice(8) });
+    expect(barSize(await listPage(browser))).toBe(12);
+  });
+
+  it("unticking rows takes exactly those away; ticking a row outside the filter adds it", async () => {
+    const browser = await openBrowser(fx);
+    await selectAll(browser, "status=DRAFT");
+    const total = (await countedSize(browser))!;
+    expect(total).toBe(await count(db, `SELECT count(*) AS n FROM "Book" WHERE status = 'DRAFT'`));
+
+    const unticked = await pickBooks(db, 4, `status = 'DRAFT'`);
+    expect(barSize((await selectRows(browser, unticked, false)).text)).toBe(total - 4);
+    // Unticking them again changes nothing.
+    expect(barSize((await selectRows(browser, unticked.slice(0, 2), false)).text)).toBe(total - 4);
+
+    const outside = await pickBooks(db, 2, `status <> 'DRAFT'`);
+    expect(barSize((await selectRows(browser, outside)).text)).toBe(total - 2);
+    // Ticking an unticked row again puts it back.
+    expect(barSize((await selectRows(browser, [unticked[0]!])).text)).toBe(total - 1);
+
+    const stored = (await storedSelection(db, browser))!;
+    expect(stored).toMatchObject({ mode: "all", filterQuery: "status=DRAFT", excluded: unticked.slice(1), included: outside });
+    const expected = await ids(
+      db,
+      `SELECT id FROM "Book" WHERE (status = 'DRAFT' AND id <> ALL($1::int[])) OR id = ANY($2::int[]) ORDER BY id`,
+      [unticked.slice(1), outside],
+    );
+    expect(expected).toHaveLength(total - 1);
+    // The bulk edit form (which freezes the selection into ids) agrees.
+    expect(editCount((await browser.get("/books/_bulk/edit", MODAL)).text)).toBe(total - 1);
+
+    // Unticking a row that was added from outside the filter removes it again.
+    expect(barSize((await selectRows(browser, [outside[0]!], false)).text)).toBe(total - 2);
+    expect((await storedSelection(db, browser))!.included).toEqual([outside[1]]);
+  });
+
+  it("ticks exactly the selected rows' checkboxes on every page of the list", async () => {
+    const browser = await openBrowser(fx);
+    const pages = await Promise.all([1, 2, 3, 4].map(async (page) => pageIds(await listPage(browser, `?page=${page}`))));
+    const drafts = new Set(await ids(db, `SELECT id FROM "Book" WHERE status = 'DRAFT'`));
+    await selectAll(browser, "status=DRAFT");
+    const unticked = [pages[0]!.find((id) => drafts.has(id))!, pages[2]!.filter((id) => drafts.has(id))[1]!];
+    const outside = [pages[1]!.find((id) => !drafts.has(id))!, pages[3]!.filter((id) => !drafts.has(id)).at(-1)!];
+    await selectRows(browser, unticked, false);
+    await selectRows(browser, outside);
+    const selected = new Set(
+      await ids(db, `SELECT id FROM "Book" WHERE (status = 'DRAFT' AND id <> ALL($1::int[])) OR id = ANY($2::int[])`, [unticked, outside]),
+    );
+    for (const page of [1, 2, 3, 4, 12]) {
+      const html = await listPage(browser, `?page=${page}`);
+      const shown = pageIds(html);
+      expect(shown.length).toBeGreaterThan(0);
+      const expected = shown.filter((id) => selected.has(id));
+      expect(checkedRows(html), `page ${page}`).toEqual(expected);
+      // Every page of this list has drafts and non-drafts: the check is not vacuous.
+      expect(expected.length, `page ${page}`).toBeGreaterThan(0);
+      expect(expected.length, `page ${page}`).toBeLessThan(shown.length);
+    }
+  });
+
+  it("ticks exactly the selected rows' checkboxes on every page for picked rows too", async () => {
+    const browser = await openBrowser(fx);
+    const pages = await Promise.all([1, 3, 5].map(async (page) => pageIds(await listPage(browser, `?page=${page}`))));
+    const picked = [pages[0]![0]!, pages[0]![24]!, pages[1]![7]!, pages[2]![3]!, pages[2]![4]!];
+    await selectRows(browser, picked);
+    for (const [index, page] of [1, 3, 5, 2].entries()) {
+      const html = await listPage(browser, `?page=${page}`);
+      expect(checkedRows(html), `page ${page}`).toEqual(pageIds(html).filter((id) => picked.includes(id)));
+      if (index < 3) expect(checkedRows(html).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps its stored filter when the list is filtered differently afterwards", async () => {
+    const browser = await openBrowser(fx);
+    await selectAll(browser, "status=DRAFT");
+    const drafts = (await countedSize(browser))!;
+
+    const published = await listPage(browser, "?status=PUBLISHED");
+    expect(pageIds(published).length).toBeGreaterThan(0);
+    expect(checkedRows(published)).toEqual([]);
+    expect(barSize(published)).toBe(drafts);
+
+    const draftPage = await listPage(browser, "?status=DRAFT&page=2");
+    expect(checkedRows(draftPage)).toEqual(pageIds(draftPage));
+
+    const searched = await listPage(browser, "?q=the&sort=title");
+    const draftIds = new Set(await ids(db, `SELECT id FROM "Book" WHERE status = 'DRAFT'`));
+    expect(checkedRows(searched)).toEqual(pageIds(searched).filter((id) => draftIds.has(id)));
+
+    expect((await storedSelection(db, browser))!.filterQuery).toBe("status=DRAFT");
+    expect(editCount((await browser.get("/books/_bulk/edit?status=PUBLISHED", MODAL)).text)).toBe(drafts);
+  });
+});
+
+// ------------------------------------------------------------------ clear
+
+describe("op=clear", () => {
+  it("forgets the selection, its exceptions and its filter", async () => {
+    const browser = await openBrowser(fx);
+    await selectAll(browser, "status=DRAFT");
+    const [outside] = await pickBooks(db, 1, `status <> 'DRAFT'`);
+    const [unticked] = await pickBooks(db, 1, `status = 'DRAFT'`);
+    await selectRows(browser, [outside!]);
+    await selectRows(browser, [unticked!], false);
+    const { token } = (await storedSelection(db, browser))!;
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection_item WHERE token = $1`, [token])).toBe(2);
+
+    const response = await browser.post("/books/_selection", { op: "clear" }, BAR);
+    expect(response.status).toBe(200);
+    expect(barSize(response.text)).toBe(0);
+    expect(hxTrigger(response.headers)["pc:selection"]).toEqual({ refresh: true });
+    expect(await storedSelection(db, browser)).toBeUndefined();
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection_item WHERE token = $1`, [token])).toBe(0);
+
+    const html = await listPage(browser, "?status=DRAFT");
+    expect(checkedRows(html)).toEqual([]);
+    expect(barSize(html)).toBe(0);
+    expect((await browser.get("/books/_bulk/edit", MODAL)).status).toBe(422);
+  });
+
+  it("answers a plain clear with a redirect", async () => {
+    const browser = await openBrowser(fx);
+    await selectRows(browser, await pickBooks(db, 2));
+    const response = await browser.post("/books/_selection", { op: "clear", _return: "/books/?page=3" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/books/?page=3");
+    expect(await storedSelection(db, browser)).toBeUndefined();
+  });
+});
+
+// ------------------------------------------------------------------ what the browser sees
+
+describe("the selected ids stay on the server", () => {
+  it("the list page names selected rows only in the checkboxes of the rows it shows", async () => {
+    const browser = await openBrowser(fx);
+    const byPage = new Map<number, number[]>();
+    for (const page of [1, 3, 6, 8]) byPage.set(page, pageIds(await listPage(browser, `?page=${page}`)));
+    const selected = [byPage.get(1)![0]!, byPage.get(1)![5]!, byPage.get(3)![2]!, byPage.get(3)![10]!, byPage.get(6)![24]!];
+    const bar = await selectRows(browser, selected);
+    for (const id of selected) expect(bar.text, `the bar fragment names ${id}`).not.toMatch(asToken(id));
+
+    for (const page of [1, 3, 6, 8]) {
+      const html = await listPage(browser, `?page=${page}`);
+      const shown = pageIds(html);
+      expect(checkedRows(html)).toEqual(shown.filter((id) => selected.includes(id)));
+      // Outside the rows themselves (and the no-JS form's list of this page's rows) no selected id appears.
+      const pageIdsInput = /name="page_ids" value="([^"]*)"/.exec(html)![1];
+      expect(pageIdsInput).toBe(shown.join(","));
+      const rest = html.replace(/<tr data-pc-row="\d+"[^>]*>[\s\S]*?<\/tr>/g, "").replace(/name="page_ids" value="[^"]*"/, "");
+      for (const id of selected) {
+        expect(rest, `page ${page} names selected book ${id} outside its row`).not.toMatch(asToken(id));
+        if (!shown.includes(id)) expect(html, `page ${page} names selected book ${id} of another page`).not.toMatch(asToken(id));
+      }
+    }
+
+    // Nor do the bulk screens: they carry the selection's token, never ids.
+    const edit = await browser.get("/books/_bulk/edit", MODAL);
+    const remove = await browser.get("/books/_bulk/delete", MODAL);
+    const counted = await browser.get("/books/_selection/count", BAR);
+    for (const response of [edit, remove, counted]) {
+      expect(response.status).toBe(200);
+      for (const id of selected) expect(response.text).not.toMatch(asToken(id));
+    }
+  });
+
+  it("an 'all matching' selection does not reveal its exceptions either", async () => {
+    const browser = await openBrowser(fx);
+    await selectAll(browser, "status=DRAFT");
+    const unticked = await pickBooks(db, 3, `status = 'DRAFT'`);
+    const outside = await pickBooks(db, 3, `status <> 'DRAFT'`);
+    await selectRows(browser, unticked, false);
+    await selectRows(browser, outside);
+    const html = await listPage(browser, "?page=5");
+    const shown = pageIds(html);
+    for (const id of [...unticked, ...outside].filter((id) => !shown.includes(id))) expect(html).not.toMatch(asToken(id));
+  });
+});
+
+// ------------------------------------------------------------------ isolation
+
+describe("isolation", () => {
+  it("each session has its own selection, even for the same user", async () => {
+    const first = await openBrowser(fx);
+    const second = await openBrowser(fx);
+    expect(second.sessionId).not.toBe(first.sessionId);
+    const mine = await pickBooks(db, 3);
+    const theirs = await pickBooks(db, 2, `id <> ALL($1::int[])`, [mine]);
+
+    await selectRows(first, mine);
+    const untouched = await listPage(second);
+    expect(checkedRows(untouched)).toEqual([]);
+    expect(barSize(untouched)).toBe(0);
+    expect((await second.get("/books/_bulk/edit", MODAL)).status).toBe(422);
+
+    await selectRows(second, theirs);
+    expect(await storedSelection(db, first)).toMatchObject({ size: 3, included: mine });
+    expect(await storedSelection(db, second)).toMatchObject({ size: 2, included: theirs });
+    expect((await storedSelection(db, first))!.token).not.toBe((await storedSelection(db, second))!.token);
+    expect(editCount((await first.get("/books/_bulk/edit", MODAL)).text)).toBe(3);
+    expect(editCount((await second.get("/books/_bulk/edit", MODAL)).text)).toBe(2);
+
+    // Clearing one leaves the other.
+    await second.post("/books/_selection", { op: "clear" }, BAR);
+    expect(await storedSelection(db, first)).toMatchObject({ size: 3, included: mine });
+  });
+
+  it("each resource has its own selection, even on the same model", async () => {
+    const browser = await openBrowser(fx);
+    const picked = await pickBooks(db, 3);
+    await selectRows(browser, picked);
+
+    const other = await browser.get("/other-books/");
+    expect(other.status).toBe(200);
+    expect(checkedRows(other.text)).toEqual([]);
+    expect(barSize(other.text)).toBe(0);
+    expect((await browser.get("/other-books/_bulk/edit", MODAL)).status).toBe(422);
+    expect(await storedSelection(db, browser, "/other-books")).toBeUndefined();
+
+    await selectAll(browser, "status=PUBLISHED", "/other-books");
+    expect(await storedSelection(db, browser, "/books")).toMatchObject({ mode: "ids", size: 3, included: picked });
+    expect(await storedSelection(db, browser, "/other-books")).toMatchObject({ mode: "all", filterQuery: "status=PUBLISHED" });
+    await browser.post("/other-books/_selection", { op: "clear" }, BAR);
+    expect(await storedSelection(db, browser, "/books")).toMatchObject({ size: 3, included: picked });
+  });
+});
+
+// ------------------------------------------------------------------ refused requests
+
+describe("refused selection requests", () => {
+  it.each([
+    ["a word", "abc"],
+    ["zero", "0"],
+    ["a negative number", "-1"],
+    ["a fraction", "1.5"],
+    ["an exponent", "1e3"],
+    ["hexadecimal", "0x10"],
+    ["a number too long for an id", "12345678901234567890"],
+    ["a good id followed by a bad one", `${1_000_001},x`],
+  ])("answers %s as an id with 400 and stores nothing", async (_case, value) => {
+    const browser = await openBrowser(fx);
+    const forms: Array<Record<string, string>> = [
+      { op: "rows", ids: value, selected: "1" },
+      { op: "page", page_ids: value },
+      { op: "page", page_ids: "1000001", ids: value },
+    ];
+    for (const form of forms) {
+      const response = await browser.post("/books/_selection", form, BAR);
+      expect(response.status, JSON.stringify(form)).toBe(400);
+      expect(textOf(response.text)).toContain("is not a record id");
+    }
+    const stored = await storedSelection(db, browser);
+    expect(stored?.included ?? []).toEqual([]);
+    expect(stored?.excluded ?? []).toEqual([]);
+  });
+
+  it("refuses more than 10,000 ids in one request with 413 and stores nothing", async () => {
+    const browser = await openBrowser(fx);
+    const many = Array.from({ length: 10_001 }, (_, index) => String(1 + (index % 9))).join(",");
+    const response = await browser.post("/books/_selection", { op: "rows", ids: many, selected: "1" }, BAR);
+    expect(response.status).toBe(413);
+    expect(textOf(response.text)).toContain("Select at most 10,000 rows at a time");
+    expect(await storedSelection(db, browser)).toBeUndefined();
+  });
+
+  it.each([["an unknown op", { op: "invert" }], ["no op", {}], ["an op given twice", { op: ["rows", "all"] }]])(
+    "answers %s with 400",
+    async (_case, form) => {
+      const browser = await openBrowser(fx);
+      const response = await browser.post("/books/_selection", form as Record<string, string | string[]>, BAR);
+      expect(response.status).toBe(400);
+      expect(textOf(response.text)).toContain("Unknown selection action");
+      expect(await storedSelection(db, browser)).toBeUndefined();
+    },
+  );
+
+  it("refuses a post without the CSRF token with 403 and stores nothing", async () => {
+    const browser = await openBrowser(fx);
+    const [id] = await pickBooks(db, 1);
+    for (const headers of [{}, BAR]) {
+      const response = await browser.post("/books/_selection", { _csrf: "", op: "rows", ids: String(id), selected: "1" }, headers);
+      expect(response.status).toBe(403);
+      expect(textOf(response.text)).toContain("security token is missing or out of date");
+    }
+    const all = await browser.post("/books/_selection", { _csrf: "", op: "all", _list: "" }, BAR);
+    expect(all.status).toBe(403);
+    expect(await storedSelection(db, browser)).toBeUndefined();
+  });
+
+  it("refuses a CSRF token of another session with 403", async () => {
+    const browser = await openBrowser(fx);
+    const other = await openBrowser(fx);
+    const [id] = await pickBooks(db, 1);
+    const response = await browser.post("/books/_selection", { _csrf: other.http.csrfToken, op: "rows", ids: String(id), selected: "1" }, BAR);
+    expect(response.status).toBe(403);
+    expect(await storedSelection(db, browser)).toBeUndefined();
+  });
+});
