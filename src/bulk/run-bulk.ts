@@ -27,6 +27,9 @@ export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPl
     return { affected };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
+    if ((error as { code?: string }).code === "23505") {
+      throw new HttpError(409, "That change would give two records the same value where values must be unique, so nothing was changed.", "Can't apply");
+    }
     if ((error as { code?: string }).code === "23503") {
       throw new HttpError(409, "Other records still refer to some of these, so nothing was changed. Reassign or delete those first.", "Can't apply");
     }

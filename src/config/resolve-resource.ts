@@ -88,6 +88,12 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     }),
   );
 
+  for (const name of config.bulkFields) {
+    const field = fieldOf(model, name);
+    if (field && field.kind !== "object" && (field.isId || field.isUnique)) {
+      throw new ConfigError(`Invalid ${where} options:\n  bulkFields: "${name}" is ${field.isId ? "the id" : "unique"}; one value cannot be set on many records`);
+    }
+  }
   const bulkFields = config.bulkFields.length === 0 ? [] : check(where, "bulkFields", () =>
     formFieldsFor(global.dataModel, model, {
       fields: config.bulkFields,

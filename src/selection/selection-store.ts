@@ -55,6 +55,8 @@ export class SelectionStore {
       [sessionId, resource],
     );
     if (existing.rows[0]) return existing.rows[0];
+    // Selections of ended sessions would linger forever: creating a selection sweeps week-old ones.
+    await client.query(`DELETE FROM ${SELECTION} WHERE "updatedAt" < now() - interval '7 days'`);
     const { rows } = await client.query<Selection>(
       `INSERT INTO ${SELECTION} (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
        VALUES ($1, $2, $3, 'ids', '', 0, now())

@@ -30,8 +30,11 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if (!abilities[kind]) throw new HttpError(403, kind === "edit" ? `You cannot edit ${resource.plural.toLowerCase()} in bulk.` : `You cannot delete ${resource.plural.toLowerCase()} in bulk.`);
   };
 
-  /** The session's selection, from the posted token (forms) or the session (links); a 4xx when unusable. */
-  const selectionOf = async (req: Request): Promise<{ selection: Selection; ids: string[] }> => {
+  /**
+   * The session's selection, from the posted token (forms) or the session (links); a 4xx when
+   * unusable. Its ids are frozen only for applying; forms just count them.
+   */
+  const selectionOf = async (req: Request, freeze = false): Promise<{ selection: Selection; ids: string[]; count: number }> => {
     const token = req.method === "POST" ? (req.body as Record<string, unknown> | undefined)?.selection : undefined;
     const selection = req.method === "POST"
       ? await store.byToken(token, sessionIdOf(req), req.baseUrl)
@@ -42,9 +45,10 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
         : `Select at least one ${resource.singular.toLowerCase()} first.`);
     }
     const { sql, params } = store.resolveSql(selection, target);
-    const { rows } = await global.pool.query<{ id: string }>(`SELECT id::text AS id FROM (${sql}) s ORDER BY id`, params);
-    if (rows.length === 0) throw new HttpError(422, `None of the selected ${resource.plural.toLowerCase()} exist any more. Select some again.`);
-    return { selection, ids: rows.map((row) => row.id) };
+    const ids = freeze ? (await global.pool.query<{ id: string }>(`SELECT id::text AS id FROM (${sql}) s ORDER BY id`, params)).rows.map((row) => row.id) : [];
+    const count = freeze ? ids.length : Number((await global.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params)).rows[0]!.n);
+    if (count === 0) throw new HttpError(422, `None of the selected ${resource.plural.toLowerCase()} exist any more. Select some again.`);
+    return { selection, ids, count };
   };
 
   const nameOf = async (modelName: string, ids: number[]): Promise<string[]> => {
@@ -100,23 +104,23 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.get("/_bulk/edit", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, ids } = await selectionOf(req);
-    await renderEditForm(req, res, selection, ids.length, { inputs: {}, errors: {} });
+    const { selection, count } = await selectionOf(req);
+    await renderEditForm(req, res, selection, count, { inputs: {}, errors: {} });
   }));
 
   router.post("/_bulk/preview", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, ids } = await selectionOf(req);
+    const { selection, count } = await selectionOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
       res.status(422);
-      return renderEditForm(req, res, selection, ids.length, { inputs: body, errors: parsed.errors, formError: parsed.formError });
+      return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
     const summary = await describeChanges(parsed.changes, nameOf);
     const replay = Object.entries(body).flatMap(([key, value]) => (key === "_csrf" ? [] : [value].flat().filter((item) => typeof item === "string").map((item) => [key, item])));
     web.renderPartial(req, res, "powercrud/partials/bulk-preview.njk", {
-      summary: `${summary} on ${ids.length.toLocaleString("en")} ${noun(ids.length)}.`,
+      summary: `${summary} on ${count.toLocaleString("en")} ${noun(count)}.`,
       replay,
       action: `${req.baseUrl}/_bulk/apply`,
       backAction: `${req.baseUrl}/_bulk/form`,
@@ -128,13 +132,13 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   // "Back" from the preview: the form again, as the user filled it in.
   router.post("/_bulk/form", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, ids } = await selectionOf(req);
-    await renderEditForm(req, res, selection, ids.length, { inputs: (req.body ?? {}) as Record<string, unknown>, errors: {} });
+    const { selection, count } = await selectionOf(req);
+    await renderEditForm(req, res, selection, count, { inputs: (req.body ?? {}) as Record<string, unknown>, errors: {} });
   }));
 
   router.post("/_bulk/apply", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, ids } = await selectionOf(req);
+    const { selection, ids } = await selectionOf(req, true);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
@@ -148,7 +152,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.get("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
-    const { selection, ids } = await selectionOf(req);
+    const { selection, ids } = await selectionOf(req, true);
     web.renderPartial(req, res, "powercrud/partials/bulk-delete.njk", {
       token: selection.token,
       count: ids.length,
@@ -162,7 +166,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
-    const { ids } = await selectionOf(req);
+    const { ids } = await selectionOf(req, true);
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
       throw new HttpError(422, "Tick the confirmation to delete the selected records.", "Confirm the deletion");
     }

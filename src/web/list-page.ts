@@ -9,6 +9,7 @@ import type { SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import type { ResourceWeb } from "./resource-web";
 import { selectionBarView, sessionIdOf } from "./selection-routes";
+import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
 import { headerViews, paginationView, rowView } from "./resource-views";
@@ -65,6 +66,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const selection = selectionBar?.token ? await selections.find(sessionIdOf(req), req.baseUrl) : undefined;
   // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list is drawn.
   if (selection && selection.mode === "ids" && selectionBar) selectionBar.size = await selections.countNow(selection, selectionTarget(resource));
+  // A fresh "all" selection is counted by the bar after the click; a full page (maybe without JavaScript) counts it now.
+  if (selection && selection.size === null && selectionBar && !isFragmentRequest(req)) selectionBar.size = await selections.countNow(selection, selectionTarget(resource));
   const selected = await selections.selectedAmong(selection, selectionTarget(resource), page.ids);
   const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {

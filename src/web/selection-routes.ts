@@ -27,6 +27,9 @@ export function sessionIdOf(req: Request): string {
 /** Bulk edit and delete as this user may use them on this resource. */
 export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ edit: boolean; delete: boolean }> {
   const { resource } = web;
+  // Selections hold integer ids (bigint); models keyed by text or uuid get no bulk actions.
+  const id = resource.model.fields.find((field) => field.name === resource.model.idField);
+  if (!id || id.kind !== "scalar" || (id.type !== "Int" && id.type !== "BigInt")) return { edit: false, delete: false };
   // Bulk work is editing or deleting many records: it needs those permissions too, and the list's.
   const [bulk, list, update, remove] = await Promise.all((["bulk", "list", "update", "delete"] as const).map(async (action) => (await canDo(resource, action, req)).allowed));
   const allowed = Boolean(bulk && list);

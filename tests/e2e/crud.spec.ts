@@ -71,7 +71,7 @@ test("an admin deletes a book after confirming; Cancel keeps it", async ({ page 
   await page.goto("/books");
   const row = page.locator("tbody tr").nth(1);
   const id = await row.getAttribute("data-pc-row");
-  const title = (await row.locator("td").first().innerText()).trim();
+  const title = (await row.locator("td a.link").first().innerText()).trim();
 
   await row.getByRole("link", { name: /^Delete / }).click();
   await expect(modal(page).getByRole("heading", { name: "Delete book?" })).toBeVisible();
