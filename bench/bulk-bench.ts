@@ -1,15 +1,13 @@
 import { performance } from "node:perf_hooks";
-import express, { type Request } from "express";
-import type { Server } from "node:http";
+import type { Request } from "express";
 import { dataModel } from "../src/generated/powercrud";
 import { createPool, createPrisma } from "../src/db/clients";
 import { bookResource } from "../src/demo/resources";
 import { createPowerCrud } from "../src/index";
-import { sessionMiddleware } from "../src/web/session";
 import { parseBulkChanges } from "../src/bulk/bulk-changes";
 import { updatePlan } from "../src/bulk/bulk-plan";
 import { runBulkNow } from "../src/bulk/run-bulk";
-import { fmt, interleaved, table } from "./support";
+import { benchServer, fmt, interleaved, table } from "./support";
 
 const TARGET_ROWS = 100_000;
 const NAIVE_SAMPLE = 1_000;
@@ -103,16 +101,8 @@ export async function bulkBench(url: string): Promise<string> {
 }
 
 async function selectionTimings(pool: ReturnType<typeof createPool>, prisma: ReturnType<typeof createPrisma>): Promise<string> {
-  const app = express();
-  app.use(express.urlencoded({ extended: false, limit: "5mb", parameterLimit: 5_000 }));
-  app.use(sessionMiddleware({ pool, secret: "bench-secret-bench-secret" }));
-  const crud = createPowerCrud({ prisma, pool, dataModel, getUser: () => ({ id: 1, role: "ADMIN" }) });
-  app.use(crud.protect());
-  app.use("/books", crud.resource(bookResource));
-  app.use(crud.errorHandler());
-  const server: Server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/books`;
+  const server = await benchServer(pool, prisma);
+  const base = server.base;
 
   const first = await fetch(`${base}/`);
   const cookie = first.headers.get("set-cookie")!.split(";")[0]!;

@@ -1,12 +1,6 @@
-import express from "express";
-import type { Server } from "node:http";
-import { dataModel } from "../src/generated/powercrud";
 import { createPool, createPrisma } from "../src/db/clients";
 import { seedCatalogue } from "../src/demo/seed";
-import { bookResource } from "../src/demo/resources";
-import { createPowerCrud } from "../src/index";
-import { sessionMiddleware } from "../src/web/session";
-import { bookCount, fmt, interleaved, table } from "./support";
+import { benchServer, bookCount, fmt, interleaved, table } from "./support";
 
 const BOOKS = 1_000_000;
 
@@ -32,22 +26,13 @@ export async function listBench(url: string): Promise<string> {
     console.log(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const prisma = createPrisma(url);
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.use(sessionMiddleware({ pool, secret: "bench-secret-bench-secret" }));
-  const crud = createPowerCrud({ prisma, pool, dataModel, getUser: () => ({ id: 1, role: "ADMIN" }) });
-  app.use(crud.protect());
-  app.use("/books", crud.resource(bookResource));
-  app.use(crud.errorHandler());
-  const server: Server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const port = (server.address() as { port: number }).port;
+  const server = await benchServer(pool, prisma);
 
   const rows: string[][] = [];
   let cookie = ""; // one browser session, as a signed-in user has
   for (const c of CASES) {
     const page = async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/books/${c.query}`, { headers: { cookie } });
+      const response = await fetch(`${server.base}/${c.query}`, { headers: { cookie } });
       if (response.status !== 200) throw new Error(`${c.name}: HTTP ${response.status}`);
       cookie = (response.headers.get("set-cookie") ?? cookie).split(";")[0]!;
       await response.text();

@@ -1,4 +1,12 @@
 import path from "node:path";
+import type { Server } from "node:http";
+import express from "express";
+import type pg from "pg";
+import { dataModel } from "../src/generated/powercrud";
+import type { PrismaClient } from "../src/db/clients";
+import { bookResource } from "../src/demo/resources";
+import { createPowerCrud } from "../src/index";
+import { sessionMiddleware } from "../src/web/session";
 import { performance } from "node:perf_hooks";
 import { createPool } from "../src/db/clients";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded-postgres";
@@ -60,4 +68,18 @@ export function fmt(ms: number): string {
 export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** The demo's Book resource in a bare Express app on a free port, as an admin: what the benches request. */
+export async function benchServer(pool: pg.Pool, prisma: PrismaClient): Promise<{ base: string; close(): void }> {
+  const app = express();
+  app.use(express.urlencoded({ extended: false, limit: "5mb", parameterLimit: 5_000 }));
+  app.use(sessionMiddleware({ pool, secret: "bench-secret-bench-secret" }));
+  const crud = createPowerCrud({ prisma, pool, dataModel, getUser: () => ({ id: 1, role: "ADMIN" }) });
+  app.use(crud.protect());
+  app.use("/books", crud.resource(bookResource));
+  app.use(crud.errorHandler());
+  const server: Server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}/books`, close: () => server.close() };
 }
