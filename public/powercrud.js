@@ -121,8 +121,12 @@
     htmx.ajax("POST", table.getAttribute("data-pc-selection-url"), {
       target: "#pc-selection-bar",
       swap: "outerHTML",
-      values: { op: "rows", ids: ids.join(","), selected: selected ? "1" : "0" },
+      values: { op: "rows", ids: ids.join(","), selected: selected ? "1" : "0", matching: matchingLabel() },
     });
+  }
+  function matchingLabel() {
+    var bar = document.getElementById("pc-selection-bar");
+    return bar ? bar.getAttribute("data-pc-matching") || "" : "";
   }
   function syncPageBox(table) {
     var boxes = Array.from(table.querySelectorAll(".pc-select-row"));

@@ -14,6 +14,8 @@ export interface SelectionBarView {
   mode: "ids" | "all";
   /** null while an "all" selection is being counted (the bar then loads its count). */
   size: number | null;
+  /** The list's total as its label showed it ("1,500", "≈ 1M"), passed back by the page. */
+  matchingLabel: string;
   listQuery: string;
   canEdit: boolean;
   canDelete: boolean;
@@ -39,11 +41,12 @@ export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ e
 export async function selectionBarView(web: ResourceWeb, req: Request, store: SelectionStore, listQuery: string): Promise<SelectionBarView | undefined> {
   const abilities = await bulkAbilities(web, req);
   if (!abilities.edit && !abilities.delete) return undefined;
-  return barView(await store.find(sessionIdOf(req), req.baseUrl), listQuery, abilities);
+  return barView(await store.find(sessionIdOf(req), req.baseUrl), listQuery, abilities, matchingLabelOf(req));
 }
 
-function barView(selection: Selection | undefined, listQuery: string, abilities: { edit: boolean; delete: boolean }): SelectionBarView {
+function barView(selection: Selection | undefined, listQuery: string, abilities: { edit: boolean; delete: boolean }, matchingLabel: string): SelectionBarView {
   return {
+    matchingLabel,
     token: selection?.token ?? "",
     mode: selection?.mode ?? "ids",
     size: selection ? selection.size : 0,
@@ -64,7 +67,7 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
   const answer = async (req: Request, res: Response, refreshTable: boolean, abilities: { edit: boolean; delete: boolean }, selection?: Selection) => {
     if (!isFragmentRequest(req)) return void res.redirect(303, web.returnUrlOf(req));
     const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
-    const bar = barView(selection, listQuery, abilities);
+    const bar = barView(selection, listQuery, abilities, matchingLabelOf(req));
     if (refreshTable) triggerClientEvent(res, "pc:selection", { refresh: true });
     web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: bar });
   };
@@ -123,3 +126,9 @@ function idsFrom(raw: unknown): bigint[] {
   });
 }
 
+
+/** The list total's label the page sent along; only digits, separators and the estimate sign pass. */
+function matchingLabelOf(req: Request): string {
+  const raw = (req.body as Record<string, unknown> | undefined)?.matching ?? req.query.matching;
+  return typeof raw === "string" && /^(≈ )?[\d.,]{1,12}[KMB]?$/.test(raw) ? raw : "";
+}

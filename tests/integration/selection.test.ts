@@ -182,7 +182,7 @@ describe("op=all: every row matching the filter", () => {
     const response = await selectAll(browser, "status=DRAFT&sort=-title&size=50&page=3");
     // Answered at once; the bar then asks for the count.
     expect(barSize(response.text)).toBeNull();
-    expect(response.text).toContain('hx-get="/books/_selection/count"');
+    expect(response.text).toContain('hx-get="/books/_selection/count?matching=');
     expect(hxTrigger(response.headers)["pc:selection"]).toEqual({ refresh: true });
     expect(await storedSelection(db, browser)).toEqual(expect.objectContaining({ mode: "all", filterQuery: "status=DRAFT", size: null, included: [], excluded: [] }));
 
@@ -530,5 +530,17 @@ describe("refused selection requests", () => {
     const response = await browser.post("/books/_selection", { _csrf: other.http.csrfToken, op: "rows", ids: String(id), selected: "1" }, BAR);
     expect(response.status).toBe(403);
     expect(await storedSelection(db, browser)).toBeUndefined();
+  });
+});
+
+describe("the 'Select all N matching' label", () => {
+  it("keeps the list total the page passes along when the bar is redrawn, and drops anything else", async () => {
+    const browser = await openBrowser(fx, "editor");
+    const [first] = await pickBooks(db, 1);
+    const kept = await browser.post("/books/_selection", { op: "rows", ids: String(first), selected: "1", matching: "≈ 1.2M" }, BAR);
+    expect(textOf(kept.text)).toContain("Select all ≈ 1.2M matching");
+    const forged = await browser.post("/books/_selection", { op: "rows", ids: String(first), selected: "0", matching: "<script>x</script>" }, BAR);
+    expect(forged.text).not.toContain("<script>x");
+    expect(textOf(forged.text)).toContain("Select all matching");
   });
 });
