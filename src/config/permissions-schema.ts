@@ -20,8 +20,7 @@ export type PermissionResult = boolean | string;
 export type ActionPermission = (ctx: PermissionContext<any>) => PermissionResult | Promise<PermissionResult>;
 export type RecordPermission = (ctx: RecordPermissionContext<any, any>) => PermissionResult | Promise<PermissionResult>;
 
-export const ACTIONS = ["list", "detail", "create", "update", "delete", "bulk"] as const;
-export type Action = (typeof ACTIONS)[number];
+export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk";
 
 export const permissionsSchema = z
   .object({

@@ -6,7 +6,6 @@ import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
 import { canDo } from "./permissions";
 
-export const SELECTION_BAR_ID = "pc-selection-bar";
 const MAX_IDS_PER_REQUEST = 10_000;
 
 export interface SelectionBarView {
