@@ -34,7 +34,7 @@ import {
   type Browser,
   type Fixture,
 } from "../support/bulk-fixture";
-import { unescapeHtml } from "../support/bare-app";
+import { expectNoServerErrors, unescapeHtml } from "../support/bare-app";
 
 const db = connect();
 let fx: Fixture;
@@ -43,11 +43,8 @@ beforeAll(async () => {
   fx = await startFixture(db);
 });
 
-afterEach(() => {
-  // No request of these tests may end in an unexpected (500) error, unless a test took them out itself.
-  const errors = fx.logged.splice(0);
-  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
-});
+// No request of these tests may end in an unexpected (500) error, unless a test took them out itself.
+afterEach(() => expectNoServerErrors(fx.logged));
 
 afterAll(async () => {
   await fx?.server.close();

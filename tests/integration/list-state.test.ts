@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, rowIds, unescapeHtml, type TestUser } from "../support/bare-app";
+import { bareApp, rowIds, unescapeHtml, type TestUser, expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient, type TestResponse } from "../support/test-client";
 
@@ -67,11 +67,7 @@ beforeAll(async () => {
   browser = await TestClient.start(app);
 });
 
-afterEach(() => {
-  // No request of these tests may end in an unexpected (500) error.
-  const errors = logged.splice(0);
-  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
-});
+afterEach(() => expectNoServerErrors(logged));
 
 afterAll(async () => {
   await db.pool.query(`DELETE FROM powercrud_list_preference WHERE "userKey" LIKE $1`, [`${USER_PREFIX}%`]).catch(() => undefined);

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PermissionContext, RecordPermissionContext } from "../../src/index";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, rowIds, type TestUser } from "../support/bare-app";
+import { bareApp, rowIds, type TestUser, expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
@@ -72,10 +72,7 @@ beforeAll(async () => {
   browser = await TestClient.start(app);
 });
 
-afterEach(() => {
-  const errors = logged.splice(0);
-  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
-});
+afterEach(() => expectNoServerErrors(logged));
 
 afterAll(async () => {
   await browser?.close();

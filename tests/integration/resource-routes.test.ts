@@ -5,7 +5,7 @@
 import express from "express";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, optionsOf, rowIds, unescapeHtml } from "../support/bare-app";
+import { bareApp, optionsOf, rowIds, unescapeHtml, expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
@@ -38,11 +38,7 @@ beforeAll(async () => {
   browser = await TestClient.start(app);
 });
 
-afterEach(() => {
-  // No request of these tests may end in an unexpected (500) error.
-  const errors = logged.splice(0);
-  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
-});
+afterEach(() => expectNoServerErrors(logged));
 
 afterAll(async () => {
   await browser?.close();

@@ -3,6 +3,7 @@
  * bare app against the real Postgres. What the server stored is read back with SQL of its own.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import {
   BAR,
@@ -32,11 +33,7 @@ beforeAll(async () => {
   fx = await startFixture(db);
 });
 
-afterEach(() => {
-  // No request of these tests may end in an unexpected (500) error.
-  const errors = fx.logged.splice(0);
-  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
-});
+afterEach(() => expectNoServerErrors(fx.logged));
 
 afterAll(async () => {
   await fx?.server.close();

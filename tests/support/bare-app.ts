@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import express, { type Express, type Request } from "express";
 import type pg from "pg";
 import type { PrismaClient } from "../../src/db/clients";
@@ -80,4 +81,10 @@ export function unescapeHtml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
+}
+
+/** Fails the test when a request of it ended in an unexpected (500) error the app logged. */
+export function expectNoServerErrors(logged: unknown[]): void {
+  const errors = logged.splice(0);
+  expect(errors.map((error) => String((error as Error)?.stack ?? error))).toEqual([]);
 }
