@@ -98,6 +98,29 @@
     }
   });
 
+  // A relation search answers with a new option list. A choice made while the search was on its way
+  // is not in the server's answer as selected: keep it, adding its option back if the list lacks it.
+  var keptChoices = null;
+  document.addEventListener("htmx:before:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    keptChoices = target && target.tagName === "SELECT"
+      ? Array.from(target.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; })
+      : null;
+  });
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (!keptChoices || !target || target.tagName !== "SELECT") return;
+    keptChoices.forEach(function (choice) {
+      var option = Array.from(target.options).find(function (o) { return o.value === choice.value; });
+      if (!option) {
+        option = new Option(choice.label, choice.value);
+        target.add(option, target.options[0] && target.options[0].value === "" ? 1 : 0);
+      }
+      option.selected = true;
+    });
+    keptChoices = null;
+  });
+
   // Morphing the table region keeps focus but would close an open filter or column panel: reopen it.
   var openPanels = [];
   document.addEventListener("htmx:before:swap", function () {

@@ -18,7 +18,9 @@ test("an editor creates a book in the modal and sees it in the table", async ({ 
   await modal(page).getByLabel("Published").fill("2024-03-01");
   await modal(page).getByLabel("Bestseller").check();
   await modal(page).getByLabel("Status").selectOption("PUBLISHED");
+  const searched = page.waitForResponse((response) => response.url().includes("/_choices/authorId?") && response.url().includes("q=Ada"));
   await modal(page).getByRole("searchbox", { name: "Search author" }).fill("Ada");
+  await searched;
   await expect(page.locator("#f-authorId option", { hasText: "Ada" }).first()).toBeAttached();
   const adaValue = await page.locator("#f-authorId option", { hasText: "Ada" }).first().getAttribute("value");
   await page.locator("#f-authorId").selectOption(adaValue!);
@@ -135,4 +137,27 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Create" }).click();
     await expect(page.locator("#f-name-error")).toHaveText("Another genre already has this name.");
   });
+});
+
+test("a choice made while a relation search is on its way survives the search's answer", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/books");
+  await page.getByRole("link", { name: "New book" }).click();
+  const select = modal(page).locator("#f-authorId");
+  const firstAuthor = await select.locator("option").nth(1).getAttribute("value");
+  // Hold the search's answer back until the user has chosen.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/_choices/authorId?*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const answered = page.waitForResponse((response) => response.url().includes("/_choices/authorId?"));
+  await modal(page).getByRole("searchbox", { name: "Search author" }).fill("Zhang");
+  await page.waitForTimeout(400); // past the search box's debounce, so the request is on its way
+  await select.selectOption(firstAuthor!);
+  release();
+  await answered;
+  await expect(select.locator("option", { hasText: "Zhang" }).first()).toBeAttached();
+  await expect(select).toHaveValue(firstAuthor!);
 });
