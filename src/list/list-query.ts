@@ -22,11 +22,6 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
   const table = ident(model.dbName);
   const idColumn = ident(idDbName(model));
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
-  const { total, totalKind } = await countRows(pool, table, whereText, where.params, countPolicy);
-  // "All" is one page of at most allLimit rows.
-  let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
-  // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
-  const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
 
   const joins = new Map<string, string>();
   const orderBy: string[] = [];
@@ -53,7 +48,16 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
   const offset = `$${where.params.length + 2}`;
   const sql = `SELECT t.${idColumn} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
                ORDER BY ${orderBy.join(", ")} LIMIT ${limit} OFFSET ${offset}`;
-  const { rows } = await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize]);
+  const idsOf = async (page: number) =>
+    (await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize])).rows;
+  // The count and the requested page run side by side on two connections; only a page past the end
+  // of an exact total costs a second trip, for the last page.
+  const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
+  // "All" is one page of at most allLimit rows.
+  let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
+  // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
+  const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
+  const rows = page === state.page ? requested : await idsOf(page);
   if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
   return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount: Math.max(pageCount, page) };
 }

@@ -48,27 +48,36 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
   const state = parseListState(query, options);
-  const visible = await visibleColumnKeys(resource, req, preferences);
-  const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
-  const page = await pageOfIds(global.pool, model, resource.listColumns, state, where, {
-    threshold: config.list.countThreshold,
-    timeoutMs: config.list.countTimeoutMs,
-  });
-  // Every scalar column comes along, so record hooks and row-action permissions can read the record.
-  const records = await pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]);
-  const [detail, update, remove, create] = await Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req)));
-  const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
   const listUrl = req.baseUrl + "/";
+  const target = selectionTarget(resource);
+  // Independent reads run side by side (the pool gives each its own connection): the user's columns,
+  // the count and the page's ids, permissions, the filter panel and the selection bar.
+  const [visible, page, permissions, filterBar, selectionBar] = await Promise.all([
+    visibleColumnKeys(resource, req, preferences),
+    pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
+    Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
+    filterBarView(resource, state, listUrl),
+    selectionBarView(web, req, selections, stateQuery(state, options).slice(1)),
+  ]);
+  const [detail, update, remove, create] = permissions;
+  const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
+  const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const shownState = { ...state, page: page.page };
   const currentUrl = listUrl + stateQuery(shownState, options);
-  const selectionBar = await selectionBarView(web, req, selections, currentUrl.split("?")[1] ?? "");
   const selection = selectionBar?.token ? await selections.find(sessionIdOf(req), req.baseUrl) : undefined;
-  // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list is drawn.
-  if (selection && selection.mode === "ids" && selectionBar) selectionBar.size = await selections.countNow(selection, selectionTarget(resource));
-  // A fresh "all" selection is counted by the bar after the click; a full page (maybe without JavaScript) counts it now.
-  if (selection && selection.size === null && selectionBar && !isFragmentRequest(req)) selectionBar.size = await selections.countNow(selection, selectionTarget(resource));
-  const selected = await selections.selectedAmong(selection, selectionTarget(resource), page.ids);
+  const [records, selected] = await Promise.all([
+    // Every scalar column comes along, so record hooks and row-action permissions can read the record.
+    pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),
+    selections.selectedAmong(selection, target, page.ids),
+    (async () => {
+      // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list
+      // is drawn. A fresh "all" selection is counted by the bar after the click; a full page (maybe
+      // without JavaScript) counts it now.
+      const recount = selection && selectionBar && (selection.mode === "ids" || (selection.size === null && !isFragmentRequest(req)));
+      if (recount) selectionBar.size = await selections.countNow(selection, target);
+    })(),
+  ]);
   const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {
     rows: rows.map((row) => ({ ...row, selected: selected.has(row.id) })),
@@ -77,7 +86,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     headers: headerViews(resource, shownState, listUrl, columns),
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
     pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
-    filterBar: await filterBarView(resource, shownState, listUrl),
+    filterBar,
     currentUrl,
     canCreate: create!.allowed,
     createUrl: `${req.baseUrl}/new`,
