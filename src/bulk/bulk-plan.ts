@@ -1,5 +1,5 @@
 import { ident } from "../db/sql";
-import { fieldOf, manyToMany } from "../model/relations";
+import { fieldOf, idColumn, manyToMany } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
 import type { BulkChange, ManyMode } from "./bulk-changes";
 
@@ -52,9 +52,4 @@ export function deletePlan(model: ModelMeta): BulkPlan {
 function sqlValue(value: unknown, nativeType: string | undefined): unknown {
   if (value instanceof Date) return nativeType === "Date" ? value.toISOString().slice(0, 10) : value.toISOString();
   return value;
-}
-
-function idColumn(model: ModelMeta): string {
-  const field = fieldOf(model, model.idField);
-  return field && field.kind !== "object" ? field.dbName : model.idField;
 }

@@ -1,7 +1,7 @@
 import { formFieldsFor } from "../forms";
 import type { FormField } from "../forms/types";
 import { humanize, pluralize } from "../model/labels";
-import { displayFieldOf, fieldOf, manyToMany } from "../model/relations";
+import { delegateOf, displayFieldOf, fieldOf, manyToMany } from "../model/relations";
 import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
@@ -43,9 +43,8 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     throw new ConfigError(`Invalid ${where} options:\n  model: no model "${config.model}" (valid: ${Object.keys(global.dataModel.models).join(", ")})`);
   }
   if (!model.idField) throw new ConfigError(`Invalid ${where} options:\n  model: PowerCRUD needs a single-column primary key on ${model.name}`);
-  const delegateName = model.name.charAt(0).toLowerCase() + model.name.slice(1);
-  const delegate = global.prisma[delegateName];
-  if (!delegate?.findMany) throw new ConfigError(`${where}: the Prisma client has no "${delegateName}" model; was it generated from the same schema?`);
+  const delegate = delegateOf(global.prisma, model.name);
+  if (!delegate?.findMany) throw new ConfigError(`${where}: the Prisma client has no model "${model.name}"; was it generated from the same schema?`);
 
   if (config.displayField && !model.fields.some((field) => field.name === config.displayField && field.kind !== "object")) {
     const valid = model.fields.filter((field) => field.kind !== "object").map((field) => field.name);

@@ -114,7 +114,7 @@ function formField(dataModel: DataModelMeta, field: Editable, labelFields: Recor
       widget: "relations",
       required: false,
       nullable: false,
-      relation: { model: target.name, idField: target.idField, labelField: displayFieldOf(target, labelFields[target.name]), multiple: true },
+      relation: { model: target.name, idField: target.idField, ...labelOf(target, labelFields), multiple: true },
     };
   }
   const widget: WidgetDescription =
@@ -139,7 +139,7 @@ function formField(dataModel: DataModelMeta, field: Editable, labelFields: Recor
       model: target.name,
       // The select's option values must be what the column stores: the referenced key, usually the id.
       idField: field.relation.toFields[0] ?? target.idField,
-      labelField: displayFieldOf(target, labelFields[target.name]),
+      ...labelOf(target, labelFields),
       multiple: false,
     };
   }
@@ -189,4 +189,10 @@ function decimalWidget(nativeTypeArgs: string[]): WidgetDescription {
     precision,
     scale: digits,
   };
+}
+
+function labelOf(target: ModelMeta, labelFields: Record<string, string>): { labelField: string; labelIsText: boolean } {
+  const labelField = displayFieldOf(target, labelFields[target.name]);
+  const label = fieldOf(target, labelField);
+  return { labelField, labelIsText: label?.kind === "scalar" && label.type === "String" };
 }

@@ -1,4 +1,5 @@
 import type { FormField } from "./types";
+import { delegateOf } from "../model/relations";
 
 export interface RelationChoices {
   options: Array<{ value: string; label: string }>;
@@ -22,13 +23,16 @@ export async function relationChoices(
   search?: string,
 ): Promise<RelationChoices> {
   const relation = field.relation!;
-  const delegate = prisma[relation.model.charAt(0).toLowerCase() + relation.model.slice(1)];
+  const delegate = delegateOf(prisma, relation.model);
   const select = { [relation.idField]: true, [relation.labelField]: true };
   const orderBy = [{ [relation.labelField]: "asc" }, { [relation.idField]: "asc" }];
   const total: number = await delegate.count();
   const searching = search !== undefined && search.trim() !== "";
   // Prisma passes % and _ through to LIKE: escape them so they match themselves.
-  const where = searching ? { [relation.labelField]: { contains: search.trim().replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } } : {};
+  const where = !searching ? {} : relation.labelIsText
+    ? { [relation.labelField]: { contains: search.trim().replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } }
+    // A label that is not text (a number, a date) cannot be searched by "contains": match the id instead.
+    : { [relation.idField]: /^\d{1,9}$/.test(search.trim()) ? Number(search.trim()) : -1 };
   const limit = searching || total > FULL_LIST_LIMIT ? SEARCH_LIMIT : FULL_LIST_LIMIT;
   const found: any[] = await delegate.findMany({ where, select, orderBy, take: limit });
   const ids = selected.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
@@ -42,7 +46,7 @@ export async function relationChoices(
 export async function missingRelated(prisma: Record<string, any>, field: FormField, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
   const relation = field.relation!;
-  const delegate = prisma[relation.model.charAt(0).toLowerCase() + relation.model.slice(1)];
+  const delegate = delegateOf(prisma, relation.model);
   const found: any[] = await delegate.findMany({ where: { [relation.idField]: { in: ids } }, select: { [relation.idField]: true } });
   return ids.filter((id) => !found.some((row) => row[relation.idField] === id));
 }

@@ -14,7 +14,7 @@ export interface FormField {
   /** Enum choices (value = enum value, label = humanized). */
   choices?: Array<{ value: string; label: string }>;
   /** For widget "relation" (foreign key) and "relations" (many-to-many). */
-  relation?: { model: string; idField: string; labelField: string; multiple: boolean };
+  relation?: { model: string; idField: string; labelField: string; multiple: boolean; /** The label is text, so the search box can match it. */ labelIsText: boolean };
   /** Decimal step from the column's scale, e.g. "0.01" for Decimal(10, 2). */
   step?: string;
   /** Smallest value the column holds: the Int range, or -max for Decimal(p, s). */

@@ -1,6 +1,6 @@
 import type { PropertyConfig } from "../config/resource-schema";
 import { humanize } from "../model/labels";
-import { displayFieldOf, fieldOf, manyToMany, relationOfForeignKey } from "../model/relations";
+import { columnName, displayFieldOf, fieldOf, manyToMany, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, ModelMeta, RelationFieldMeta } from "../model/types";
 
 export type ColumnFormat = "text" | "longtext" | "integer" | "number" | "decimal" | "date" | "datetime" | "boolean" | "enum" | "list" | "json";
@@ -55,8 +55,8 @@ export function resolveColumn(ctx: ColumnContext, key: string): Column {
     const target = dataModel.models[relation.type]!;
     const nextAlias = `j_${segments.slice(0, index + 1).join("_")}`;
     joins.push({
-      alias: nextAlias, table: target.dbName, fromColumn: `${alias}.${columnOf(current, relation.fromFields[0]!)}`,
-      toColumn: columnOf(target, relation.toFields[0]!), required: relation.isRequired && (joins.length === 0 || joins[joins.length - 1]!.required),
+      alias: nextAlias, table: target.dbName, fromColumn: `${alias}.${columnName(current, relation.fromFields[0]!)}`,
+      toColumn: columnName(target, relation.toFields[0]!), required: relation.isRequired && (joins.length === 0 || joins[joins.length - 1]!.required),
     });
     alias = nextAlias;
     current = target;
@@ -147,9 +147,4 @@ function toOneRelation(model: ModelMeta, name: string): RelationFieldMeta | unde
 
 function toOneNames(model: ModelMeta): string[] {
   return model.fields.filter((f) => f.kind === "object" && !f.isList && f.fromFields.length === 1).map((f) => f.name);
-}
-
-function columnOf(model: ModelMeta, fieldName: string): string {
-  const field = fieldOf(model, fieldName);
-  return field && field.kind !== "object" ? field.dbName : fieldName;
 }

@@ -1,6 +1,6 @@
 import { ident } from "../db/sql";
 import { humanize } from "../model/labels";
-import { displayFieldOf, fieldOf, manyToMany, relationOfForeignKey } from "../model/relations";
+import { columnName, displayFieldOf, fieldOf, idColumn, manyToMany, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
 
 /** A filter control generated from a field's type. */
@@ -80,13 +80,12 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
 
 function relationInfo(target: ModelMeta, displayFields: Record<string, string>): NonNullable<FilterSpec["relation"]> {
   const labelField = displayFieldOf(target, displayFields[target.name]);
-  const label = fieldOf(target, labelField);
   return {
     model: target.name,
     table: target.dbName,
-    idColumn: idColumnOf(target),
+    idColumn: idColumn(target),
     labelField,
-    labelColumn: label && label.kind !== "object" ? label.dbName : labelField,
+    labelColumn: columnName(target, labelField),
   };
 }
 
@@ -166,7 +165,7 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
     params.push(value);
     return `$${params.length + firstParam - 1}`;
   };
-  const idColumn = `t.${ident(idColumnOf(model))}`;
+  const rowId = `t.${ident(idColumn(model))}`;
   for (const filter of active) {
     const { spec } = filter;
     const column = spec.column ? `t.${ident(spec.column)}` : "";
@@ -186,7 +185,7 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
         case "many": {
           const many = spec.many!;
           const ids = param(filter.values.map(Number));
-          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${idColumn} AND m.${ident(many.targetColumn)} = ANY(${ids}::int[])`;
+          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${rowId} AND m.${ident(many.targetColumn)} = ANY(${ids}::int[])`;
           clauses.push(filter.all ? `(SELECT count(DISTINCT m.${ident(many.targetColumn)}) ${link}) = cardinality(${ids}::int[])` : `EXISTS (SELECT 1 ${link})`);
           break;
         }
@@ -221,11 +220,6 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function idColumnOf(model: ModelMeta): string {
-  const field = fieldOf(model, model.idField);
-  return field && field.kind !== "object" ? field.dbName : model.idField;
-}
-
 /**
  * SQL conditions for free-text search, one per field, with `$PATTERN` standing for the pattern
  * parameter. Relation paths become `IN (SELECT ...)` on the related table, so each side can use its
@@ -243,8 +237,7 @@ export function searchConditions(dataModel: DataModelMeta, model: ModelMeta, fie
     const target = dataModel.models[field.type]!;
     const targetField = fieldOf(target, tail);
     if (targetField?.kind !== "scalar" || targetField.type !== "String") throw new Error(`"${path}": "${tail}" is not a text field of ${target.name}`);
-    const fk = fieldOf(model, field.fromFields[0]!);
-    const fkColumn = fk && fk.kind !== "object" ? fk.dbName : field.fromFields[0]!;
-    return `t.${ident(fkColumn)} IN (SELECT s.${ident(idColumnOf(target))} FROM ${ident(target.dbName)} s WHERE s.${ident(targetField.dbName)} ILIKE $PATTERN)`;
+    const fkColumn = columnName(model, field.fromFields[0]!);
+    return `t.${ident(fkColumn)} IN (SELECT s.${ident(idColumn(target))} FROM ${ident(target.dbName)} s WHERE s.${ident(targetField.dbName)} ILIKE $PATTERN)`;
   });
 }

@@ -4,6 +4,7 @@ import type { ModelMeta } from "../model/types";
 import type { Column } from "./columns";
 import type { SqlWhere } from "./filters";
 import type { ListState } from "./list-state";
+import { idColumn } from "../model/relations";
 
 export interface PageOfIds {
   ids: Array<number | string>;
@@ -20,7 +21,7 @@ export interface PageOfIds {
  */
 export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countPolicy: CountPolicy): Promise<PageOfIds> {
   const table = ident(model.dbName);
-  const idColumn = ident(idDbName(model));
+  const id = ident(idColumn(model));
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
 
   const joins = new Map<string, string>();
@@ -43,10 +44,10 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
     if (lastJoin) orderBy.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
   }
   const lastDescending = state.sort.length === 0;
-  orderBy.push(`t.${idColumn} ${lastDescending ? "DESC" : "ASC"}`);
+  orderBy.push(`t.${id} ${lastDescending ? "DESC" : "ASC"}`);
   const limit = `$${where.params.length + 1}`;
   const offset = `$${where.params.length + 2}`;
-  const sql = `SELECT t.${idColumn} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
+  const sql = `SELECT t.${id} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
                ORDER BY ${orderBy.join(", ")} LIMIT ${limit} OFFSET ${offset}`;
   const idsOf = async (page: number) =>
     (await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize])).rows;
@@ -103,11 +104,6 @@ async function countWithin(pool: pg.Pool, sql: string, params: unknown[], timeou
     await client.query("RESET statement_timeout").catch(() => {});
     client.release();
   }
-}
-
-function idDbName(model: ModelMeta): string {
-  const field = model.fields.find((candidate) => candidate.name === model.idField);
-  return field && field.kind !== "object" ? field.dbName : model.idField;
 }
 
 function qualified(reference: string): string {

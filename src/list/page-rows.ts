@@ -3,7 +3,7 @@ import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { prismaCompatibleTypes } from "../db/pg-types";
 import { ident } from "../db/sql";
-import { fieldOf, manyToMany } from "../model/relations";
+import { fieldOf, idColumn, manyToMany } from "../model/relations";
 import type { Column } from "./columns";
 
 /**
@@ -29,7 +29,7 @@ export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<num
       if (!item || item.kind === "object" || !targetId || targetId.kind === "object") continue;
       selects.push(`(SELECT coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', r.${ident(item.dbName)}) ORDER BY r.${ident(item.dbName)}), '[]')
                      FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
-                     WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(resource))}) AS ${ident(column.path[0]!)}`);
+                     WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(model))}) AS ${ident(column.path[0]!)}`);
     } else if (column.sql && column.sql.joins.length > 0) {
       for (const join of column.sql.joins) {
         const [fromAlias, fromColumn] = join.fromColumn.split(".");
@@ -40,17 +40,12 @@ export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<num
   }
   const { rows } = await pool.query({
     text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")}
-           WHERE t.${ident(idColumn(resource))} = ANY($1)`,
+           WHERE t.${ident(idColumn(model))} = ANY($1)`,
     values: [ids],
     types: prismaCompatibleTypes,
   });
   const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
   return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
-}
-
-function idColumn(resource: Resource): string {
-  const field = fieldOf(resource.model, resource.model.idField);
-  return field && field.kind !== "object" ? field.dbName : resource.model.idField;
 }
 
 /** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */

@@ -54,3 +54,19 @@ export function displayFieldOf(model: ModelMeta, override?: string): string {
   const firstText = model.fields.find((field) => field.kind === "scalar" && field.type === "String" && !field.isId);
   return firstText?.name ?? model.idField;
 }
+
+/** The database column of a field (differs from the field name with @map). */
+export function columnName(model: ModelMeta, fieldName: string): string {
+  const field = fieldOf(model, fieldName);
+  return field && field.kind !== "object" ? field.dbName : fieldName;
+}
+
+/** The database column of the model's id. */
+export function idColumn(model: ModelMeta): string {
+  return columnName(model, model.idField);
+}
+
+/** The Prisma client's delegate for a model: prisma.book for "Book". */
+export function delegateOf(prisma: Record<string, any>, modelName: string): any {
+  return prisma[modelName.charAt(0).toLowerCase() + modelName.slice(1)];
+}

@@ -1,6 +1,6 @@
 import type { Resource } from "../config/resolve-resource";
 import { activeFilters, whereSql } from "../list/filters";
-import { fieldOf } from "../model/relations";
+import { idColumn } from "../model/relations";
 import type { SelectionTarget } from "./selection-store";
 
 /** The list query parameters a selection keeps for "all matching": search and filters, nothing else. */
@@ -16,10 +16,9 @@ export function filterQueryOf(query: Record<string, unknown>, resource: Resource
 
 /** How selections of this resource reach its rows and rebuild a stored filter as SQL. */
 export function selectionTarget(resource: Resource): SelectionTarget {
-  const id = fieldOf(resource.model, resource.model.idField);
   return {
     table: resource.model.dbName,
-    idColumn: id && id.kind !== "object" ? id.dbName : resource.model.idField,
+    idColumn: idColumn(resource.model),
     matchSql(filterQuery, firstParam) {
       const query = Object.fromEntries(
         [...new URLSearchParams(filterQuery).keys()].map((key) => [key, new URLSearchParams(filterQuery).getAll(key)]),

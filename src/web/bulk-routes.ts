@@ -6,10 +6,11 @@ import { deletePlan, updatePlan } from "../bulk/bulk-plan";
 import { describeChanges } from "../bulk/describe-changes";
 import { runBulkNow } from "../bulk/run-bulk";
 import { ident } from "../db/sql";
-import { humanize, pluralize } from "../model/labels";
+import { humanize } from "../model/labels";
 import { fieldOf } from "../model/relations";
 import type { Selection, SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
+import { deleteBlockers, describeBulkBlockers } from "./delete-blockers";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
 import { bulkAbilities, sessionIdOf } from "./selection-routes";
@@ -49,6 +50,11 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     const count = freeze ? ids.length : Number((await global.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params)).rows[0]!.n);
     if (count === 0) throw new HttpError(422, `None of the selected ${resource.plural.toLowerCase()} exist any more. Select some again.`);
     return { selection, ids, count };
+  };
+
+  const blockedText = async (ids: string[]) => {
+    const blockers = await deleteBlockers(global.pool, global.dataModel, model, ids);
+    return blockers.length ? describeBulkBlockers(blockers, resource.singular, resource.plural) : undefined;
   };
 
   const nameOf = async (modelName: string, ids: number[]): Promise<string[]> => {
@@ -157,7 +163,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       token: selection.token,
       count: ids.length,
       countText: `${ids.length.toLocaleString("en")} ${noun(ids.length)}`,
-      blocked: await describeBulkBlockers(web, ids),
+      blocked: await blockedText(ids),
       action: `${req.baseUrl}/_bulk/delete`,
       returnUrl: web.returnUrlOf(req),
       pageTitle: `Delete ${ids.length.toLocaleString("en")} ${noun(ids.length)}`,
@@ -170,37 +176,10 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
       throw new HttpError(422, "Tick the confirmation to delete the selected records.", "Confirm the deletion");
     }
-    const blocked = await describeBulkBlockers(web, ids);
+    const blocked = await blockedText(ids);
     if (blocked) throw new HttpError(409, blocked, "Can't delete");
     const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req);
     await store.clear(sessionIdOf(req), req.baseUrl);
     web.succeed(req, res, `Deleted ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
   }));
-}
-
-/** Set-based: how many rows of other tables a restricting foreign key ties to the targeted rows. */
-async function describeBulkBlockers(web: ResourceWeb, ids: string[]): Promise<string | undefined> {
-  const { resource } = web;
-  const { global, model } = resource;
-  const parts: string[] = [];
-  for (const other of Object.values(global.dataModel.models)) {
-    for (const relation of other.fields) {
-      if (relation.kind !== "object" || relation.type !== model.name || relation.fromFields.length !== 1) continue;
-      const column = fieldOf(other, relation.fromFields[0]!);
-      if (!column || column.kind === "object") continue;
-      const restricts = relation.onDelete ? ["Restrict", "NoAction"].includes(relation.onDelete) : column.isRequired;
-      if (!restricts) continue;
-      const { rows } = await global.pool.query<{ records: string; owners: string }>(
-        `SELECT count(*) AS records, count(DISTINCT ${ident(column.dbName)}) AS owners FROM ${ident(other.dbName)} WHERE ${ident(column.dbName)} = ANY($1::bigint[])`,
-        [ids],
-      );
-      const records = Number(rows[0]!.records);
-      if (records > 0) {
-        const owners = Number(rows[0]!.owners);
-        const otherNoun = other.name.toLowerCase();
-        parts.push(`${owners.toLocaleString("en")} of the selected ${owners === 1 ? resource.singular.toLowerCase() : resource.plural.toLowerCase()} ${owners === 1 ? "is" : "are"} still ${relation.name} of ${records.toLocaleString("en")} ${records === 1 ? otherNoun : pluralize(otherNoun)}`);
-      }
-    }
-  }
-  return parts.length ? `Nothing can be deleted while ${parts.join(", and ")}. Reassign or delete those first, or unselect them.` : undefined;
 }

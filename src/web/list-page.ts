@@ -8,7 +8,7 @@ import { pageRows } from "../list/page-rows";
 import type { SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import type { ResourceWeb } from "./resource-web";
-import { selectionBarView, sessionIdOf } from "./selection-routes";
+import { loadSelectionBar } from "./selection-routes";
 import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
@@ -53,19 +53,20 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const target = selectionTarget(resource);
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
   // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, selectionBar] = await Promise.all([
+  const [visible, page, permissions, filterBar, loadedBar] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
     pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
     filterBarView(resource, state, listUrl),
-    selectionBarView(web, req, selections, stateQuery(state, options).slice(1)),
+    loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
   ]);
   const [detail, update, remove, create] = permissions;
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
   const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const shownState = { ...state, page: page.page };
   const currentUrl = listUrl + stateQuery(shownState, options);
-  const selection = selectionBar?.token ? await selections.find(sessionIdOf(req), req.baseUrl) : undefined;
+  const selectionBar = loadedBar?.bar;
+  const selection = loadedBar?.selection;
   const [records, selected] = await Promise.all([
     // Every scalar column comes along, so record hooks and row-action permissions can read the record.
     pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),

@@ -141,7 +141,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/:id/delete", route(async (req, res) => {
       const record = await loadRecord(req, {});
       await requireRecord(req, "delete", record);
-      const blockers = await deleteBlockers(global.prisma, global.dataModel, model, record[model.idField]);
+      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]]);
       renderPartial(req, res, resource.templates.deleteConfirm, {
         record,
         name: recordName(resource, record),
@@ -156,7 +156,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       const record = await loadRecord(req, {});
       await requireRecord(req, "delete", record);
       const name = recordName(resource, record);
-      const blockers = await deleteBlockers(global.prisma, global.dataModel, model, record[model.idField]);
+      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]]);
       if (blockers.length) throw new HttpError(409, describeBlockers(blockers, name), "Can't delete");
       try {
         await resource.delegate.delete({ where: { [model.idField]: record[model.idField] } });

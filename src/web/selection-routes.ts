@@ -37,10 +37,22 @@ export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ e
   return { edit: allowed && Boolean(update) && resource.bulkFields.length > 0, delete: allowed && Boolean(remove) && resource.config.bulk.delete };
 }
 
-export async function selectionBarView(web: ResourceWeb, req: Request, store: SelectionStore, listQuery: string): Promise<SelectionBarView | undefined> {
+/** The selection bar for the list, and the selection behind it; nothing when no bulk action is allowed. */
+export async function loadSelectionBar(
+  web: ResourceWeb,
+  req: Request,
+  store: SelectionStore,
+  listQuery: string,
+): Promise<{ bar: SelectionBarView; selection: Selection | undefined } | undefined> {
   const abilities = await bulkAbilities(web, req);
   if (!abilities.edit && !abilities.delete) return undefined;
-  return barView(await store.find(sessionIdOf(req), req.baseUrl), listQuery, abilities, matchingLabelOf(req));
+  const selection = await store.find(sessionIdOf(req), req.baseUrl);
+  return { bar: barView(selection, listQuery, abilities, matchingLabelOf(req)), selection };
+}
+
+/** The list's query string, from the page the htmx request came from. */
+function currentListQuery(req: Request): string {
+  return new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
 }
 
 function barView(selection: Selection | undefined, listQuery: string, abilities: { edit: boolean; delete: boolean }, matchingLabel: string): SelectionBarView {
@@ -65,8 +77,7 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
 
   const answer = async (req: Request, res: Response, refreshTable: boolean, abilities: { edit: boolean; delete: boolean }, selection?: Selection) => {
     if (!isFragmentRequest(req)) return void res.redirect(303, web.returnUrlOf(req));
-    const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
-    const bar = barView(selection, listQuery, abilities, matchingLabelOf(req));
+    const bar = barView(selection, currentListQuery(req), abilities, matchingLabelOf(req));
     if (refreshTable) triggerClientEvent(res, "pc:selection", { refresh: true });
     web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: bar });
   };
@@ -110,8 +121,7 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
     if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to count.`);
     const selection = await store.find(sessionIdOf(req), req.baseUrl);
     if (selection && selection.size === null) await store.countNow(selection, target);
-    const listQuery = new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
-    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: await selectionBarView(web, req, store, listQuery) });
+    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: barView(selection, currentListQuery(req), abilities, matchingLabelOf(req)) });
   }));
 }
 

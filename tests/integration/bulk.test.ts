@@ -4,7 +4,7 @@
  * with SQL of its own against a snapshot of the whole Book table: exactly the selected rows change, in
  * exactly the chosen fields, and nothing else moves.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../support/database";
 import {
   BAR,
@@ -25,31 +25,19 @@ import {
   selectAll,
   selectRows,
   snapshot,
-  startFixture,
+  useFixture,
   storedSelection,
   summaryOf,
   textOf,
   tokenOf,
   type BookState,
   type Browser,
-  type Fixture,
 } from "../support/bulk-fixture";
-import { expectNoServerErrors, unescapeHtml } from "../support/bare-app";
+import { unescapeHtml } from "../support/bare-app";
 
 const db = connect();
-let fx: Fixture;
-
-beforeAll(async () => {
-  fx = await startFixture(db);
-});
-
-// No request of these tests may end in an unexpected (500) error, unless a test took them out itself.
-afterEach(() => expectNoServerErrors(fx.logged));
-
-afterAll(async () => {
-  await fx?.server.close();
-  await db.close();
-});
+// Requests that end in an unexpected (500) error fail the test, unless a test took them out itself.
+const fx = useFixture(db);
 
 // ------------------------------------------------------------------ helpers
 

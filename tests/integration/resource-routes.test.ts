@@ -818,6 +818,22 @@ describe("GET /_choices/:field (searchable relation selects)", () => {
     expect(options.filter((option) => option.value !== "")).toHaveLength(2);
   });
 
+  it("searches a relation whose display field is not text by id, instead of failing", async () => {
+    const numeric = bareApp(db, (app, crud) => app.use("/books", crud.resource({ model: "Book" })), { displayFields: { Author: "id" } });
+    const client = await TestClient.start(numeric.app);
+    try {
+      await client.get("/books/?as=admin");
+      const words = await client.get(`/books/_choices/authorId?q=abc&as=admin`);
+      expect(words.status).toBe(200);
+      expect(optionsOf(words.text).filter((option) => option.value !== "")).toEqual([]);
+      const byId = await client.get(`/books/_choices/authorId?q=3&as=admin`);
+      expect(optionsOf(byId.text).filter((option) => option.value !== "").map((option) => option.value)).toEqual(["3"]);
+      expect(numeric.errors).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("treats LIKE wildcards in the search as plain characters", async () => {
     const response = await browser.get(`/books/_choices/authorId?q=${encodeURIComponent("%")}`);
     expect(response.status).toBe(200);

@@ -2,8 +2,7 @@
  * Server-side selections (POST /_selection with op=rows|page|all|clear, GET /_selection/count) in a
  * bare app against the real Postgres. What the server stored is read back with SQL of its own.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectNoServerErrors } from "../support/bare-app";
+import { describe, expect, it } from "vitest";
 import { connect } from "../support/database";
 import {
   BAR,
@@ -19,26 +18,15 @@ import {
   pickBooks,
   selectAll,
   selectRows,
-  startFixture,
+  useFixture,
   storedSelection,
   textOf,
   type Browser,
-  type Fixture,
 } from "../support/bulk-fixture";
 
 const db = connect();
-let fx: Fixture;
-
-beforeAll(async () => {
-  fx = await startFixture(db);
-});
-
-afterEach(() => expectNoServerErrors(fx.logged));
-
-afterAll(async () => {
-  await fx?.server.close();
-  await db.close();
-});
+// Requests that end in an unexpected (500) error fail the test, unless a test took them out itself.
+const fx = useFixture(db);
 
 async function listPage(browser: Browser, query = "", base = "/books"): Promise<string> {
   const response = await browser.get(`${base}/${query}`);

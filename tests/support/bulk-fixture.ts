@@ -3,10 +3,10 @@
  * selections and bulk edit / delete, a browser wrapper that sends the test role on every request,
  * and SQL helpers that read the database independently of the code under test.
  */
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { PermissionContext } from "../../src/index";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, unescapeHtml, type TestUser } from "./bare-app";
+import { bareApp, expectNoServerErrors, unescapeHtml, type TestUser } from "./bare-app";
 import type { connect } from "./database";
 import { TestClient, type TestResponse } from "./test-client";
 
@@ -27,6 +27,23 @@ export interface Fixture {
   logged: unknown[];
   /** Titles the veto hooks of /books and /chunked-books refuse. */
   vetoed: Set<string>;
+}
+
+/**
+ * Starts the fixture for a test file (before all its tests) and closes it after them; every test
+ * fails if one of its requests ended in an unexpected (500) error. The object is filled in once started.
+ */
+export function useFixture(db: Db): Fixture {
+  const fixture = {} as Fixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await startFixture(db));
+  });
+  afterEach(() => expectNoServerErrors(fixture.logged));
+  afterAll(async () => {
+    await fixture.server?.close();
+    await db.close();
+  });
+  return fixture;
 }
 
 const roleOf = (ctx: PermissionContext<TestUser>) => ctx.user?.role ?? "";

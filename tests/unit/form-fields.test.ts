@@ -65,7 +65,7 @@ describe("formFieldsFor: default fields", () => {
 
   it("offers both sides of an implicit many-to-many relation", () => {
     expect(names(Genre)).toEqual(["name", "description", "books"]);
-    expect(field(Genre, "books").relation).toEqual({ model: "Book", idField: "id", labelField: "title", multiple: true });
+    expect(field(Genre, "books").relation).toEqual({ model: "Book", idField: "id", labelField: "title", multiple: true, labelIsText: true });
   });
 
   it("leaves out Json, Bytes and scalar lists, and keeps a non-generated id out by default", () => {
@@ -147,7 +147,7 @@ describe("formFieldsFor: widgets", () => {
       required: true,
       nullable: false,
       disabled: false,
-      relation: { model: "Author", idField: "id", labelField: "name", multiple: false },
+      relation: { model: "Author", idField: "id", labelField: "name", multiple: false, labelIsText: true },
     });
     expect(field(Book, "editorId")).toMatchObject({ widget: "relation", label: "Editor", required: false, nullable: true });
   });
@@ -158,7 +158,7 @@ describe("formFieldsFor: widgets", () => {
       label: "Genres",
       required: false,
       nullable: false,
-      relation: { model: "Genre", idField: "id", labelField: "name", multiple: true },
+      relation: { model: "Genre", idField: "id", labelField: "name", multiple: true, labelIsText: true },
     });
   });
 });
