@@ -242,7 +242,23 @@
     alert.appendChild(text);
     region.appendChild(alert);
     setTimeout(function () { alert.remove(); }, kind === "error" ? 10000 : 5000);
+    return alert;
   }
+
+  // A background task followed on this page ended: say so, link to it, and redraw the list it changed.
+  document.addEventListener("pc:task-finished", function (event) {
+    var detail = event.detail || {};
+    var alert = toast(detail.message || "A bulk task ended.", detail.kind || "info");
+    if (alert && detail.href) {
+      var link = document.createElement("a");
+      link.href = detail.href;
+      link.className = "link font-semibold";
+      link.textContent = "Open task";
+      alert.appendChild(link);
+    }
+    var table = document.querySelector(".pc-table");
+    if (table && window.htmx) htmx.trigger(table, "pc-refresh");
+  });
   window.powercrud = { toast: toast };
 
   // Filters apply as soon as they change; typing in the search box applies after a short pause.

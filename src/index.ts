@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from "express";
+import type { TaskList } from "graphile-worker";
 import { globalSchema, type PowerCrudOptions } from "./config/global-schema";
 import { resolveResource, type Resource } from "./config/resolve-resource";
 import type { ResourceOptions } from "./config/resource-schema";
@@ -9,6 +10,11 @@ import { assetsRouter } from "./web/assets";
 import { csrfProtection } from "./web/csrf";
 import { errorHandler } from "./web/error-pages";
 import { resourceRouter } from "./web/resource-router";
+import { taskRouter } from "./web/task-routes";
+import { BULK_JOB } from "./tasks/interfaces";
+import { TaskNotifier } from "./tasks/notifications";
+import { bulkTaskHandler } from "./tasks/run-task";
+import { startWorker, type WorkerHandle } from "./tasks/worker";
 
 export interface PowerCrud {
   /** Mounts the CRUD screens of one Prisma model: `app.use("/books", crud.resource({ model: "Book" }))`. */
@@ -19,6 +25,15 @@ export interface PowerCrud {
   protect(): RequestHandler[];
   /** Error pages in PowerCRUD's look (404, 403, 409, friendly 500); add last. */
   errorHandler(): ReturnType<typeof errorHandler>;
+  /** The pages of background bulk tasks; mount at the `tasks.url` option (default /tasks). */
+  tasks(): Router;
+  /** graphile-worker tasks that run PowerCRUD's background bulk tasks, for a host that runs graphile-worker itself. */
+  taskList(): TaskList;
+  /**
+   * Runs graphile-worker with PowerCRUD's tasks (and yours) in this process, with the sweep that
+   * resumes tasks of dead workers. Mount your resources first: workers find them by their keys.
+   */
+  runWorker(options?: { concurrency?: number; taskList?: TaskList; log?: (message: string) => void }): Promise<WorkerHandle>;
 }
 
 /**
@@ -29,14 +44,39 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   const config = parseOptions(globalSchema, options, "createPowerCrud");
   checkDisplayFields(config.dataModel, config.displayFields);
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
+  const resources = new Map<string, Resource>();
+  const taskList = (): TaskList => ({
+    [BULK_JOB]: bulkTaskHandler({
+      pool: config.pool,
+      resources,
+      config: config.tasks,
+      notifier: new TaskNotifier(config.tasks, config.logError),
+      log: (message) => config.logError(new Error(message)),
+    }),
+  });
   return {
     resource(resourceOptions) {
-      const resource = resolveResource(config, resourceOptions);
+      const resolved = resolveResource(config, resourceOptions);
+      // Resources of one model share its name as key unless given their own: number the repeats.
+      let key = resolved.key;
+      for (let n = 2; resources.has(key); n += 1) key = `${resolved.key}~${n}`;
+      const resource = { ...resolved, key };
+      resources.set(key, resource);
       return Object.assign(resourceRouter(resource, renderer), { resource });
     },
     assets: () => assetsRouter(),
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
+    tasks: () => taskRouter(config, resources, renderer),
+    taskList,
+    runWorker: (options = {}) =>
+      startWorker({
+        pool: config.pool,
+        taskList: { ...options.taskList, ...taskList() },
+        concurrency: options.concurrency,
+        ...(options.log ? { log: options.log } : {}),
+        sweep: { everyMs: config.tasks.sweepEveryMs, staleAfterMs: config.tasks.staleAfterMs },
+      }),
   };
 }
 
@@ -59,3 +99,6 @@ export type { PowerCrudOptions } from "./config/global-schema";
 export type { ResourceOptions } from "./config/resource-schema";
 export type { PermissionContext, RecordPermissionContext, PermissionResult } from "./config/permissions-schema";
 export type { DataModelMeta };
+export type { FinishedTask, TaskStatus } from "./tasks/interfaces";
+export type { WorkerHandle } from "./tasks/worker";
+export type { TaskKeyParts } from "./config/background-schema";

@@ -1,5 +1,5 @@
 import { ident } from "../db/sql";
-import { fieldOf, idColumn, manyToMany } from "../model/relations";
+import { fieldOf, idColumn, idSqlType, manyToMany } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
 import type { BulkChange, ManyMode } from "./bulk-changes";
 
@@ -8,8 +8,8 @@ import type { BulkChange, ManyMode } from "./bulk-changes";
  * background workers, so both change rows in exactly the same way.
  */
 export type BulkPlan =
-  | { kind: "update"; table: string; idColumn: string; assignments: string[]; values: unknown[]; links: LinkChange[] }
-  | { kind: "delete"; table: string; idColumn: string };
+  | { kind: "update"; table: string; idColumn: string; idType: string; assignments: string[]; values: unknown[]; links: LinkChange[] }
+  | { kind: "delete"; table: string; idColumn: string; idType: string };
 
 export interface LinkChange {
   joinTable: string;
@@ -42,14 +42,15 @@ export function updatePlan(dataModel: DataModelMeta, model: ModelMeta, changes: 
   for (const field of model.fields) {
     if (field.kind === "scalar" && field.isUpdatedAt) assignments.push(`${ident(field.dbName)} = (now() AT TIME ZONE 'UTC')`);
   }
-  return { kind: "update", table: model.dbName, idColumn: idColumn(model), assignments, values, links };
+  return { kind: "update", table: model.dbName, idColumn: idColumn(model), idType: idSqlType(model), assignments, values, links };
 }
 
 export function deletePlan(model: ModelMeta): BulkPlan {
-  return { kind: "delete", table: model.dbName, idColumn: idColumn(model) };
+  return { kind: "delete", table: model.dbName, idColumn: idColumn(model), idType: idSqlType(model) };
 }
 
-function sqlValue(value: unknown, nativeType: string | undefined): unknown {
+/** A change's value as SQL receives it, and as a background task stores it (JSON: dates as text). */
+export function sqlValue(value: unknown, nativeType: string | undefined): unknown {
   if (value instanceof Date) return nativeType === "Date" ? value.toISOString().slice(0, 10) : value.toISOString();
   return value;
 }

@@ -4,6 +4,7 @@ import type pg from "pg";
 import type { DataModelMeta } from "../model/types";
 import { fn } from "./schema-helpers";
 import { permissionsSchema } from "./permissions-schema";
+import { globalBackgroundSchema, tasksSchema } from "./background-schema";
 
 export const globalSchema = z
   .object({
@@ -35,6 +36,15 @@ export const globalSchema = z
     displayFields: z.record(z.string(), z.string()).default({}),
     /** Re-read templates on every render (development). */
     watchTemplates: z.boolean().default(false),
+    bulk: z
+      .object({
+        /** Large bulk operations run in the background; a resource's `bulk.background` overrides each setting. */
+        background: globalBackgroundSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Background tasks: their pages, who manages them, notifications, and how workers watch each other. */
+    tasks: tasksSchema.prefault({}),
     /** Receives unexpected errors (500s); default console.error. */
     logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)),
   })

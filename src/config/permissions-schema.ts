@@ -9,7 +9,9 @@ export interface PermissionContext<User = unknown> {
   model: string;
 }
 
-export interface RecordPermissionContext<User = unknown, Row = Record<string, unknown>> extends PermissionContext<User> {
+export interface RecordPermissionContext<User = unknown, Row = Record<string, unknown>> extends Omit<PermissionContext<User>, "req"> {
+  /** The request; undefined when the hook runs in a background worker (user is then the user who queued the task). */
+  req?: Request;
   record: Row;
 }
 

@@ -5,6 +5,7 @@ import { delegateOf, displayFieldOf, fieldOf, manyToMany } from "../model/relati
 import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
+import type { BackgroundConfig } from "./background-schema";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
 import { resourceSchema, type ResourceConfig, type ResourceOptions } from "./resource-schema";
@@ -12,6 +13,8 @@ import { ConfigError, parseOptions } from "./schema-helpers";
 
 /** A resource with every name checked against the model and every default filled in. */
 export interface Resource {
+  /** The name background workers find this resource by (unique within one createPowerCrud). */
+  key: string;
   config: ResourceConfig;
   global: PowerCrudConfig;
   model: ModelMeta;
@@ -32,6 +35,8 @@ export interface Resource {
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
   permissions: Permissions;
+  /** Background execution: createPowerCrud's settings with this resource's own on top. */
+  background: BackgroundConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
 }
 
@@ -111,7 +116,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     form: config.templates.form ?? "powercrud/partials/form.njk",
     deleteConfirm: config.templates.deleteConfirm ?? "powercrud/partials/delete-confirm.njk",
   };
+  const ownBackground = Object.fromEntries(Object.entries(config.bulk.background).filter(([, value]) => value !== undefined));
   return {
+    key: config.key ?? model.name,
     config,
     global,
     model,
@@ -128,6 +135,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     filters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
+    background: { ...global.bulk.background, ...ownBackground },
     templates,
   };
 }

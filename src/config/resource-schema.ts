@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
+import { resourceBackgroundSchema } from "./background-schema";
 
 const fieldName = z.string().min(1);
 
@@ -61,6 +62,11 @@ export const resourceSchema = z
   .object({
     /** Prisma model name, e.g. "Book". */
     model: z.string().min(1),
+    /**
+     * Names the resource for background workers, which find its options by it; default: the model
+     * name. Give each resource of the same model its own key.
+     */
+    key: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "must be 1-100 letters, digits or _.:-").optional(),
     /** Plural title of the list page; default: the model name, pluralized. */
     title: z.string().optional(),
     /** Singular name of one record in messages; default: the model name. */
@@ -144,9 +150,11 @@ export const resourceSchema = z
         veto: fn<(record: RecordRow, ctx: { operation: "update" | "delete"; user: unknown }) => string | undefined | Promise<string | undefined>>(
           "(record, ctx) => reason | undefined",
         ).optional(),
+        /** When and how bulk operations run in the background (defaults from createPowerCrud's `bulk.background`). */
+        background: resourceBackgroundSchema.default({}),
       })
       .strict()
-      .default({ delete: true, chunkSize: 5_000 }),
+      .default({ delete: true, chunkSize: 5_000, background: {} }),
     rowActions: z.array(rowActionSchema).default([]),
     toolbar: z.array(toolbarButtonSchema).default([]),
     permissions: permissionsSchema.default({}),

@@ -66,6 +66,15 @@ export function idColumn(model: ModelMeta): string {
   return columnName(model, model.idField);
 }
 
+/** The SQL type of a model's id column, for casting ids that travel as text: int, bigint, uuid or text. */
+export function idSqlType(model: ModelMeta): string {
+  const field = fieldOf(model, model.idField);
+  if (field?.kind !== "scalar") return "text";
+  if (field.type === "Int") return "int";
+  if (field.type === "BigInt") return "bigint";
+  return field.nativeType === "Uuid" ? "uuid" : "text";
+}
+
 /** The Prisma client's delegate for a model: prisma.book for "Book". */
 export function delegateOf(prisma: Record<string, any>, modelName: string): any {
   return prisma[modelName.charAt(0).toLowerCase() + modelName.slice(1)];

@@ -41,5 +41,16 @@ export function createRenderer(options: RendererOptions = {}): nunjucks.Environm
   env.addFilter("json", (value: unknown) => JSON.stringify(value ?? null));
   env.addFilter("thousands", (value: number) => thousands.format(value));
   env.addFilter("compact", (value: number) => compact.format(value));
+  env.addFilter("duration", duration);
+  env.addFilter("utc", (value: Date | null | undefined) => (value instanceof Date ? `${value.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""));
   return env;
+}
+
+/** 75 → "1 min 15 s", 4000 → "1 h 6 min": a task's elapsed time or ETA. */
+export function duration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  if (total < 60) return `${total} s`;
+  if (total < 3600) return `${Math.floor(total / 60)} min${total % 60 ? ` ${total % 60} s` : ""}`;
+  const minutes = Math.floor((total % 3600) / 60);
+  return `${Math.floor(total / 3600)} h${minutes ? ` ${minutes} min` : ""}`;
 }

@@ -1,5 +1,6 @@
 import { Logger, run, type Runner, type TaskList } from "graphile-worker";
 import type pg from "pg";
+import { sweepDeadWorkers } from "./sweep";
 
 export interface WorkerHandle {
   status(): "running" | "stopped";
@@ -13,9 +14,16 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Receives worker log lines at warning level and above; default: console.warn. */
   log?: (message: string) => void;
+  /** Look for bulk jobs of dead workers every `everyMs` and free those silent for `staleAfterMs`. */
+  sweep?: { everyMs: number; staleAfterMs: number };
+  /** How often to look for new jobs when no notification arrives. */
+  pollIntervalMs?: number;
 }
 
-/** Runs graphile-worker in this process; `npm run worker` runs the same thing as its own process. */
+/**
+ * Runs graphile-worker in this process (the demo's default); `npm run worker` runs the same thing as
+ * a process of its own, and any number of them, on any number of machines, share the work.
+ */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const log = options.log ?? ((message: string) => console.warn(`[worker] ${message}`));
   const logger = new Logger(() => (level, message) => {
@@ -25,11 +33,22 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     pgPool: options.pool,
     concurrency: options.concurrency ?? 2,
     noHandleSignals: true,
-    pollInterval: 1_000,
+    pollInterval: options.pollIntervalMs ?? 1_000,
     logger,
     taskList: options.taskList,
   });
   let running = true;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = options.sweep;
+  const timer = sweep
+    ? setInterval(() => {
+        sweeping = sweepDeadWorkers(options.pool, sweep.staleAfterMs).then(
+          (freed) => freed.length && log(`freed bulk jobs of stopped workers: ${freed.join(", ")}`),
+          (error: Error) => log(`sweep failed: ${error.message}`),
+        );
+      }, sweep.everyMs)
+    : undefined;
+  timer?.unref();
   runner.promise.then(
     () => { running = false; },
     (error: unknown) => { running = false; log(`stopped: ${(error as Error).message}`); },
@@ -38,6 +57,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     runner,
     status: () => (running ? "running" : "stopped"),
     async stop() {
+      if (timer) clearInterval(timer);
+      await sweeping;
       if (running) await runner.stop();
       running = false;
     },

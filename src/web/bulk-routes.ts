@@ -14,6 +14,7 @@ import { deleteBlockers, describeBulkBlockers } from "./delete-blockers";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
 import { bulkAbilities, sessionIdOf } from "./selection-routes";
+import { bulkTasks } from "./bulk-tasks";
 
 /**
  * Bulk edit and bulk delete of the current selection. The forms post the selection's token, never
@@ -24,6 +25,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   const { resource, route } = web;
   const { global, model } = resource;
   const target = selectionTarget(resource);
+  const tasks = bulkTasks(web, store);
   const noun = (count: number) => (count === 1 ? resource.singular.toLowerCase() : resource.plural.toLowerCase());
 
   const requireAbility = async (req: Request, kind: "edit" | "delete") => {
@@ -144,13 +146,20 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/apply", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, ids } = await selectionOf(req, true);
+    const { selection, count } = await selectionOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
       res.status(422);
-      return renderEditForm(req, res, selection, ids.length, { inputs: body, errors: parsed.errors, formError: parsed.formError });
+      return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
+    if (tasks.queues(count)) {
+      const description = await describeChanges(parsed.changes, nameOf);
+      const result = await tasks.queue(req, { operation: "update", changes: parsed.changes, description, selection, targets: store.resolveSql(selection, target) });
+      return tasks.respondQueued(req, res, result);
+    }
+    const { ids } = await selectionOf(req, true);
+    await tasks.refuseHeld(ids);
     const outcome = await runBulkNow(global.pool, resource, updatePlan(global.dataModel, model, parsed.changes), ids, req);
     await store.clear(sessionIdOf(req), req.baseUrl);
     web.succeed(req, res, `Updated ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
@@ -172,10 +181,17 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
-    const { ids } = await selectionOf(req, true);
+    const { selection, count } = await selectionOf(req);
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
       throw new HttpError(422, "Tick the confirmation to delete the selected records.", "Confirm the deletion");
     }
+    if (tasks.queues(count)) {
+      // Records other rows still refer to are not deleted: the task lists each with its reason.
+      const result = await tasks.queue(req, { operation: "delete", changes: [], description: `Delete ${resource.plural.toLowerCase()}`, selection, targets: store.resolveSql(selection, target) });
+      return tasks.respondQueued(req, res, result);
+    }
+    const { ids } = await selectionOf(req, true);
+    await tasks.refuseHeld(ids);
     const blocked = await blockedText(ids);
     if (blocked) throw new HttpError(409, blocked, "Can't delete");
     const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req);

@@ -22,6 +22,7 @@ export function notFoundHandler(): RequestHandler {
 export function errorHandler({ renderer, defaults = {}, log = console.error }: ErrorPageOptions): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, title, message } = describe(error);
+    const link = error instanceof HttpError ? error.link : undefined;
     if (status >= 500) log(error);
     if (res.headersSent) return;
     res.status(status);
@@ -31,7 +32,7 @@ export function errorHandler({ renderer, defaults = {}, log = console.error }: E
     }
     const fragment = req.get("HX-Request") === "true" && req.get("HX-History-Restore-Request") !== "true";
     const template = fragment ? "powercrud/partials/error-alert.njk" : "powercrud/error.njk";
-    res.type("html").send(renderer.render(template, { ...defaults, ...res.locals, status, title, message }));
+    res.type("html").send(renderer.render(template, { ...defaults, ...res.locals, status, title, message, link }));
   };
 }
 

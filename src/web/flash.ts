@@ -3,6 +3,8 @@ import type { Request } from "express";
 export interface FlashMessage {
   kind: "success" | "info" | "warning" | "error";
   message: string;
+  /** A page the message is about (e.g. the task that ended). */
+  href?: string;
 }
 
 declare module "express-session" {

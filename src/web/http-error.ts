@@ -1,5 +1,8 @@
 /** An error the user can act on: its status and message are shown as they are. */
 export class HttpError extends Error {
+  /** A page that helps, shown as a link under the message (e.g. the task that holds a record). */
+  link?: { href: string; label: string };
+
   constructor(
     readonly status: number,
     message: string,
@@ -7,6 +10,11 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = "HttpError";
+  }
+
+  withLink(href: string, label: string): this {
+    this.link = { href, label };
+    return this;
   }
 }
 

@@ -13,6 +13,7 @@ import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
 import { headerViews, paginationView, rowView } from "./resource-views";
+import { activeTaskOn, heldRecords } from "../tasks/held-records";
 
 export const TABLE_ID = "pc-table";
 
@@ -67,7 +68,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const currentUrl = listUrl + stateQuery(shownState, options);
   const selectionBar = loadedBar?.bar;
   const selection = loadedBar?.selection;
-  const [records, selected] = await Promise.all([
+  const [records, selected, , held] = await Promise.all([
     // Every scalar column comes along, so record hooks and row-action permissions can read the record.
     pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),
     selections.selectedAmong(selection, target, page.ids),
@@ -78,10 +79,12 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
       const recount = selection && selectionBar && (selection.mode === "ids" || (selection.size === null && !isFragmentRequest(req)));
       if (recount) selectionBar.size = await selections.countNow(selection, target);
     })(),
+    (async () => ((await activeTaskOn(global.pool, model.name)) ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>()))(),
   ]);
   const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {
-    rows: rows.map((row) => ({ ...row, selected: selected.has(row.id) })),
+    rows: rows.map((row) => ({ ...row, selected: selected.has(row.id), heldBy: held.get(row.id) })),
+    tasksUrl: global.tasks.url.replace(/\/$/, ""),
     selectionBar,
     allOnPageSelected: rows.length > 0 && rows.every((row) => selected.has(row.id)),
     headers: headerViews(resource, shownState, listUrl, columns),

@@ -19,6 +19,8 @@ import { cellsOf, recordName } from "./resource-views";
 import { resourceWeb } from "./resource-web";
 import { SelectionStore } from "../selection/selection-store";
 import { bulkRoutes } from "./bulk-routes";
+import { heldRecords } from "../tasks/held-records";
+import { announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
@@ -30,6 +32,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const web = resourceWeb(resource, renderer);
   const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
   const selections = new SelectionStore(global.pool);
+  router.use(announceEndedTasks(global));
   // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
@@ -173,6 +176,13 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   async function requireRecord(req: Request, action: "update" | "delete", record: RecordRow) {
     const decision = await canDoToRecord(resource, action, req, record);
     if (!decision.allowed) throw new HttpError(403, decision.reason!);
+    // A record an active bulk task holds changes only through that task: no race with its chunks.
+    const id = String(record[model.idField]);
+    const taskId = (await heldRecords(global.pool, model.name, [id])).get(id);
+    if (taskId !== undefined) {
+      throw new HttpError(409, `This ${resource.singular.toLowerCase()} is being changed by bulk task #${taskId}. Try again when the task has finished.`, "Record is busy")
+        .withLink(`${global.tasks.url.replace(/\/$/, "")}/${taskId}`, `Open bulk task #${taskId}`);
+    }
   }
 
   interface FormState {

@@ -1,0 +1,135 @@
+import type pg from "pg";
+import { HttpError } from "../web/http-error";
+import { inTransaction, sqlState } from "./db";
+import { BULK_JOB, type StoredChange } from "./interfaces";
+
+export interface EnqueueRequest {
+  taskKey: string;
+  resourceKey: string;
+  resourceUrl: string;
+  model: string;
+  operation: "update" | "delete";
+  changes: StoredChange[];
+  description: string;
+  /** SQL yielding the target ids (column `id`) and its parameters: the selection, or a retried task's failures. */
+  targets: { sql: string; params: unknown[] };
+  filterQuery: string;
+  selectionMode: string;
+  userKey: string | undefined;
+  userName: string | undefined;
+  user: unknown;
+  notify: string[];
+  atomic: boolean;
+  chunkSize: number;
+  parallelism: number;
+  retryOfId?: number;
+}
+
+export type EnqueueResult = { kind: "queued"; taskId: number; total: number } | { kind: "duplicate"; taskId: number };
+
+/** Another active task of the same model already holds some of the targets. */
+export class HeldByTask extends HttpError {
+  constructor(readonly taskId: number, message: string) {
+    super(409, message, "Records are busy");
+  }
+}
+
+/**
+ * Queues a bulk task in ONE transaction: the task row, its frozen targets (one INSERT ... SELECT, so
+ * later data changes cannot widen it and Node never holds the ids), its chunks, and the
+ * graphile-worker jobs (graphile_worker.add_job on the same connection). Either all of it commits or
+ * none of it does: never a task without a job, or a job without a task.
+ */
+export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promise<EnqueueResult> {
+  try {
+    return await inTransaction(pool, async (client) => {
+      const inserted = await client.query<{ id: number }>(
+        `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
+           "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT ("taskKey") WHERE status IN ('PENDING', 'RUNNING') DO NOTHING
+         RETURNING id`,
+        [
+          request.taskKey, request.resourceKey, request.resourceUrl, request.model, request.operation,
+          JSON.stringify({ changes: request.changes }), request.description, request.filterQuery, request.selectionMode,
+          request.userKey ?? null, request.userName ?? null, snapshot(request.user), request.notify, request.atomic,
+          request.chunkSize, request.retryOfId ?? null,
+        ],
+      );
+      const taskId = inserted.rows[0]?.id;
+      if (taskId === undefined) {
+        // The partial unique index made this statement wait for the identical task's commit; it is visible now.
+        const existing = await client.query<{ id: number }>(
+          `SELECT id FROM powercrud_task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`,
+          [request.taskKey],
+        );
+        if (existing.rows[0]) return { kind: "duplicate", taskId: existing.rows[0].id };
+        throw new Error("A task with this key was neither created nor found.");
+      }
+
+      const offset = request.targets.params.length;
+      const frozen = await client.query(
+        `INSERT INTO powercrud_task_target ("recordId", "taskId", chunk)
+         SELECT s.id::text, $${offset + 1}::int, ((row_number() OVER (ORDER BY s.id)) - 1) / $${offset + 2}::int
+         FROM (${request.targets.sql}) s`,
+        [...request.targets.params, taskId, request.chunkSize],
+      );
+      const total = frozen.rowCount ?? 0;
+      if (total === 0) throw new HttpError(422, "None of the selected records exist any more, so there is nothing to do.");
+
+      await refuseHeldTargets(client, taskId, request.model);
+
+      const chunkCount = Math.ceil(total / request.chunkSize);
+      await client.query(`INSERT INTO powercrud_task_chunk ("taskId", chunk) SELECT $1, generate_series(0, $2::int - 1)`, [taskId, chunkCount]);
+      await client.query(`UPDATE powercrud_task SET total = $2 WHERE id = $1`, [taskId, total]);
+      // Several jobs let free workers share one task's chunks; an atomic task is one transaction, so one job.
+      const jobs = request.atomic ? 1 : Math.min(request.parallelism, chunkCount);
+      await client.query(
+        `SELECT graphile_worker.add_job($1, json_build_object('taskId', $2::int), job_key => 'powercrud:bulk:' || $2 || ':' || n, max_attempts => 10)
+         FROM generate_series(1, $3::int) n`,
+        [BULK_JOB, taskId, jobs],
+      );
+      return { kind: "queued", taskId, total };
+    });
+  } catch (error) {
+    const state = sqlState(error);
+    if (state === "3F000" || state === "42883" || state === "42P01") {
+      throw new HttpError(
+        503,
+        "Background tasks are not set up in this database (graphile-worker's schema or PowerCRUD's task tables are missing), so nothing was changed. An administrator must run the migrations, or set bulk.background.enabled to false.",
+        "Background tasks unavailable",
+      );
+    }
+    throw error;
+  }
+}
+
+/** Refuses a task whose targets overlap an active task on the same model, naming that task. */
+async function refuseHeldTargets(client: pg.PoolClient, taskId: number, model: string): Promise<void> {
+  // Usually no other task is active on the model: then the overlap is not looked for at all.
+  const others = await client.query<{ id: number }>(
+    `SELECT id FROM powercrud_task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') AND id <> $2`,
+    [model, taskId],
+  );
+  if (others.rows.length === 0) return;
+  const { rows } = await client.query<{ taskId: number }>(
+    `SELECT other."taskId" FROM powercrud_task_target mine
+     JOIN powercrud_task_target other ON other."recordId" = mine."recordId" AND other."taskId" = ANY($2::int[])
+     WHERE mine."taskId" = $1 LIMIT 1`,
+    [taskId, others.rows.map((row) => row.id)],
+  );
+  if (rows[0]) {
+    throw new HeldByTask(rows[0].taskId, `Some of these records are being changed by bulk task #${rows[0].taskId}, so nothing was queued. Wait for it to finish, or cancel it, then try again.`);
+  }
+}
+
+/** The user as JSON (what permission hooks in the worker see), or null when it cannot be stored. */
+function snapshot(user: unknown): string | null {
+  if (user === undefined) return null;
+  try {
+    return JSON.stringify(user) ?? null;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,25 @@
+import type { Resource } from "../config/resolve-resource";
+import type { BulkChange } from "../bulk/bulk-changes";
+import { deletePlan, updatePlan, type BulkPlan } from "../bulk/bulk-plan";
+import type { StoredChange, TaskRow } from "./interfaces";
+
+/** A bulk edit's validated changes as a task stores them (JSON: dates as ISO text). */
+export function storedChanges(changes: BulkChange[]): StoredChange[] {
+  return changes.map(({ field, value, mode }) => ({ field: field.name, value: value instanceof Date ? value.toISOString() : value, ...(mode ? { mode } : {}) }));
+}
+
+/**
+ * The plan a worker runs for a task: rebuilt from the stored changes and the resource's bulk fields,
+ * so a worker changes rows exactly as the request path would. A field no longer offered for bulk
+ * edit is an error, never silently skipped.
+ */
+export function taskPlan(resource: Resource, task: Pick<TaskRow, "operation" | "data">): BulkPlan {
+  const { global, model } = resource;
+  if (task.operation === "delete") return deletePlan(model);
+  const changes: BulkChange[] = task.data.changes.map((stored) => {
+    const field = resource.bulkFields.find((candidate) => candidate.name === stored.field);
+    if (!field) throw new Error(`The field "${stored.field}" is not a bulk field of ${resource.plural} any more.`);
+    return { field, value: stored.value, ...(stored.mode ? { mode: stored.mode } : {}) };
+  });
+  return updatePlan(global.dataModel, model, changes);
+}

@@ -1,0 +1,44 @@
+import type pg from "pg";
+import { TASK_COLUMNS, type TaskRow } from "./interfaces";
+
+export interface TaskFailure {
+  recordId: string;
+  reason: string;
+}
+
+/** Reads for task pages: one task, a user's tasks, a task's failures. */
+export class TaskStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async find(taskId: number): Promise<TaskRow | undefined> {
+    const { rows } = await this.pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud_task WHERE id = $1`, [taskId]);
+    return rows[0];
+  }
+
+  /** Newest first; `userKey` undefined lists everyone's (for task managers). */
+  async list(options: { userKey?: string | null; limit: number; offset: number }): Promise<TaskRow[]> {
+    const mine = options.userKey !== undefined;
+    const { rows } = await this.pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM powercrud_task ${mine ? `WHERE "userKey" IS NOT DISTINCT FROM $3` : ""} ORDER BY id DESC LIMIT $1 OFFSET $2`,
+      mine ? [options.limit, options.offset, options.userKey] : [options.limit, options.offset],
+    );
+    return rows;
+  }
+
+  async failures(taskId: number, limit: number, offset: number): Promise<TaskFailure[]> {
+    const { rows } = await this.pool.query<TaskFailure>(
+      `SELECT "recordId", reason FROM powercrud_task_failure WHERE "taskId" = $1 ORDER BY "recordId" LIMIT $2 OFFSET $3`,
+      [taskId, limit, offset],
+    );
+    return rows;
+  }
+
+  /** The graphile-worker job of a task is queued but no worker has locked it (no worker running). */
+  async waitingForWorker(taskId: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'powercrud:bulk' AND payload->>'taskId' = $1::text AND locked_by IS NULL AND run_at < now() - interval '10 seconds' LIMIT 1`,
+      [String(taskId)],
+    ).catch(() => ({ rows: [] as unknown[] }));
+    return rows.length > 0;
+  }
+}

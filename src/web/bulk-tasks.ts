@@ -1,0 +1,100 @@
+import type { Request, Response } from "express";
+import type { BulkChange } from "../bulk/bulk-changes";
+import { heldRecords } from "../tasks/held-records";
+import { enqueueTask, type EnqueueResult } from "../tasks/enqueue-task";
+import { storedChanges } from "../tasks/task-plan";
+import { taskKeyOf } from "../tasks/task-key";
+import { TaskStore } from "../tasks/task-store";
+import type { Selection, SelectionStore } from "../selection/selection-store";
+import { addFlash } from "./flash";
+import { isFragmentRequest, triggerClientEvent } from "./htmx";
+import { HttpError } from "./http-error";
+import type { ResourceWeb } from "./resource-web";
+import { userKeyOf } from "./list-page";
+import { sessionIdOf } from "./selection-routes";
+import { taskView } from "./task-views";
+
+export interface QueueRequest {
+  operation: "update" | "delete";
+  changes: BulkChange[];
+  /** The operation in words, e.g. "Set Bestseller to Yes". */
+  description: string;
+  selection: Selection;
+  targets: { sql: string; params: unknown[] };
+}
+
+/** The bulk routes' side of background tasks: when to queue, queueing, held records, the answer. */
+export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
+  const { resource } = web;
+  const { global } = resource;
+  const tasks = new TaskStore(global.pool);
+  const taskUrl = (id: number) => `${global.tasks.url.replace(/\/$/, "")}/${id}`;
+
+  return {
+    /** Runs in the background: enabled and at least `minRecords` targets. */
+    queues: (count: number) => resource.background.enabled && count >= resource.background.minRecords,
+
+    async queue(req: Request, request: QueueRequest): Promise<EnqueueResult> {
+      const user = global.getUser(req);
+      const userKey = userKeyOf(resource, req);
+      const changes = storedChanges(request.changes);
+      const targets = await store.fingerprint(request.selection);
+      const parts = { userKey, resource: resource.key, operation: request.operation, targets, values: changes };
+      return enqueueTask(global.pool, {
+        taskKey: taskKeyOf(parts, global.tasks.taskKey),
+        resourceKey: resource.key,
+        resourceUrl: req.baseUrl,
+        model: resource.model.name,
+        operation: request.operation,
+        changes,
+        description: request.description,
+        targets: request.targets,
+        filterQuery: request.selection.mode === "all" ? request.selection.filterQuery : "",
+        selectionMode: request.selection.mode,
+        userKey,
+        userName: nameOf(user) ?? userKey,
+        user,
+        notify: resource.background.notify,
+        atomic: resource.background.atomic,
+        chunkSize: resource.config.bulk.chunkSize,
+        parallelism: resource.background.parallelism,
+      });
+    },
+
+    /** A bulk change in the request must not touch records an active task holds: 409 naming the task. */
+    async refuseHeld(ids: string[]): Promise<void> {
+      const held = await heldRecords(global.pool, resource.model.name, ids);
+      const taskId = held.values().next().value;
+      if (taskId === undefined) return;
+      throw new HttpError(409, `${held.size.toLocaleString("en")} of these ${resource.plural.toLowerCase()} are being changed by bulk task #${taskId}, so nothing was changed. Wait for it to finish, or cancel it, then try again.`, "Records are busy")
+        .withLink(taskUrl(taskId), `Open bulk task #${taskId}`);
+    },
+
+    /** The modal follows the queued task's progress; without JavaScript the browser goes to the task page. */
+    async respondQueued(req: Request, res: Response, result: EnqueueResult): Promise<void> {
+      await store.clear(sessionIdOf(req), req.baseUrl);
+      const task = (await tasks.find(result.taskId))!;
+      const noun = task.total === 1 ? resource.singular.toLowerCase() : resource.plural.toLowerCase();
+      const heading = result.kind === "duplicate"
+        ? "This bulk operation is already in progress"
+        : `Processing ${task.total.toLocaleString("en")} ${noun} in the background`;
+      if (!isFragmentRequest(req)) {
+        addFlash(req, { kind: "info", message: `${heading}.` });
+        return void res.redirect(303, taskUrl(task.id));
+      }
+      triggerClientEvent(res, "pc:selection", { refresh: true });
+      web.renderPartial(req, res, "powercrud/partials/task-started.njk", {
+        heading,
+        duplicate: result.kind === "duplicate",
+        task: taskView(task, global.tasks.url),
+        pageTitle: heading,
+      });
+    },
+  };
+}
+
+function nameOf(user: unknown): string | undefined {
+  const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
+  const name = candidate.name ?? candidate.email;
+  return typeof name === "string" && name ? name : undefined;
+}

@@ -1,0 +1,80 @@
+import type { TaskRow, TaskStatus } from "../tasks/interfaces";
+
+const BADGES: Record<TaskStatus, { label: string; variant: string }> = {
+  PENDING: { label: "Waiting", variant: "neutral" },
+  RUNNING: { label: "Running", variant: "info" },
+  SUCCESS: { label: "Done", variant: "success" },
+  PARTIAL: { label: "Done with failures", variant: "warning" },
+  FAILED: { label: "Failed", variant: "error" },
+  CANCELLED: { label: "Cancelled", variant: "neutral" },
+};
+
+export interface TaskView {
+  id: number;
+  url: string;
+  progressUrl: string;
+  cancelUrl: string;
+  retryUrl: string;
+  resourceUrl: string;
+  operation: "update" | "delete";
+  description: string;
+  status: TaskStatus;
+  badge: { label: string; variant: string };
+  active: boolean;
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  percent: number;
+  /** Rows per second since the task started, once it has. */
+  rate?: number;
+  /** Seconds until done at the current rate, while running. */
+  etaSeconds?: number;
+  elapsedSeconds?: number;
+  userName: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+  cancelRequested: boolean;
+  retryOfId: number | null;
+  filterQuery: string;
+  selectionMode: string;
+}
+
+/** What task templates show of a task: counts, percent, rate, ETA and links, computed once here. */
+export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): TaskView {
+  const base = `${tasksUrl.replace(/\/$/, "")}/${task.id}`;
+  const active = task.status === "PENDING" || task.status === "RUNNING";
+  const end = task.finishedAt ?? now;
+  const elapsedSeconds = task.startedAt ? Math.max(0, (end.getTime() - task.startedAt.getTime()) / 1000) : undefined;
+  const rate = elapsedSeconds && elapsedSeconds > 0 && task.processed > 0 ? task.processed / elapsedSeconds : undefined;
+  return {
+    id: task.id,
+    url: base,
+    progressUrl: `${base}/progress`,
+    cancelUrl: `${base}/cancel`,
+    retryUrl: `${base}/retry`,
+    resourceUrl: task.resourceUrl,
+    operation: task.operation,
+    description: task.description,
+    status: task.status,
+    badge: BADGES[task.status],
+    active,
+    total: task.total,
+    processed: task.processed,
+    succeeded: task.succeeded,
+    failed: task.failed,
+    percent: task.total > 0 ? Math.floor((task.processed / task.total) * 100) : 0,
+    ...(rate !== undefined ? { rate } : {}),
+    ...(active && rate ? { etaSeconds: (task.total - task.processed) / rate } : {}),
+    ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
+    userName: task.userName,
+    createdAt: task.createdAt,
+    finishedAt: task.finishedAt,
+    error: task.error,
+    cancelRequested: task.cancelRequested,
+    retryOfId: task.retryOfId,
+    filterQuery: task.filterQuery,
+    selectionMode: task.selectionMode,
+  };
+}
