@@ -96,7 +96,8 @@ export function authRouter(prisma: PrismaClient, limiter: SignInLimiter): Router
   });
 
   router.post("/login", async (req, res, next) => {
-    const email = typeof req.body?.email === "string" ? req.body.email : "";
+    // Echoed back into the form, without the control characters that made it invalid.
+    const email = typeof req.body?.email === "string" ? req.body.email.replace(/\p{Cc}/gu, "") : "";
     const nextPath = safeNextPath(req.body?.next);
     const fail = (status: number, error: string) =>
       res.status(status).render("demo/login.njk", { error, email, next: nextPath, demoAccounts });

@@ -194,6 +194,13 @@ describe("sign-in input", () => {
     expect(response.text).toContain(message);
   });
 
+  it("keeps the email in the form without the control characters that made it invalid", async () => {
+    const browser = visitor(app);
+    await browser.client.get("/login");
+    const response = await browser.post("/login", { email: "admin\u0000@example.com", password: "x" });
+    expect(response.text).toContain('value="admin@example.com"');
+  });
+
   it("ignores a next that is no path on this site, whatever its shape", async () => {
     await createUser("next@limits.test");
     for (const next of [["/a", "/b"], "/\t/evil.example", "/\u0000", "//evil.example"]) {
