@@ -11,6 +11,7 @@ import { securityHeaders } from "../web/security-headers";
 import { sessionMiddleware } from "../web/session";
 import { authRouter, loadUser, requireUser } from "./auth";
 import { demoPermissions } from "./permissions";
+import { signInLimiter, type SignInLimitSettings } from "./sign-in-limits";
 import { authorResource, bookResource, genreResource, navItems } from "./resources";
 import { packageRoot } from "../paths";
 
@@ -20,6 +21,10 @@ export interface DemoAppOptions {
   sessionSecret: string;
   workerStatus?: () => string;
   secureCookie?: boolean;
+  /** Express's `trust proxy`: needed behind an HTTPS proxy for secure cookies and for the client's real address. */
+  trustProxy?: false | number | string[];
+  /** Overrides of the sign-in limits (DEFAULT_SIGN_IN_LIMITS). */
+  signInLimits?: Partial<SignInLimitSettings>;
 }
 
 const ASSETS_URL = "/assets";
@@ -39,6 +44,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
   renderer.express(app);
   app.set("view engine", "njk");
   app.disable("x-powered-by");
+  app.set("trust proxy", options.trustProxy ?? false);
   const crud = createPowerCrud({
     prisma,
     pool,
@@ -49,8 +55,8 @@ export function createDemoApp(options: DemoAppOptions): Express {
     permissions: demoPermissions,
   });
 
-  app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
   app.use(securityHeaders());
+  app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
   app.use(ASSETS_URL, crud.assets());
   app.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 5_000 }));
   app.use(sessionMiddleware({ pool, secret: options.sessionSecret, secureCookie: options.secureCookie }));
@@ -63,7 +69,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
   });
   app.use(crud.protect());
   app.use(loadUser(prisma));
-  app.use(authRouter(prisma));
+  app.use(authRouter(prisma, signInLimiter(pool, options.signInLimits)));
 
   app.get("/", requireUser, async (req, res) => {
     const [books, authors, genres] = await Promise.all([prisma.book.count(), prisma.author.count(), prisma.genre.count()]);

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     sessionSecret: settings.SESSION_SECRET ?? sessionSecret(embedded ? settings.POWERCRUD_DATA_DIR : undefined),
     workerStatus: () => worker?.status() ?? "disabled",
     secureCookie: settings.COOKIE_SECURE,
+    trustProxy: settings.TRUST_PROXY,
   });
   const server: Server = app.listen(settings.PORT, settings.HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));

@@ -22,3 +22,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await scrypt(password, Buffer.from(salt, "base64"), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(actual, expected);
 }
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a password for a sign-in whose account may not exist. Without an account it still runs a
+ * full scrypt against a throwaway hash of the same cost, so a failed sign-in takes as long either way
+ * and its timing does not tell which email addresses have accounts.
+ */
+export async function verifySignIn(password: string, stored: string | undefined): Promise<boolean> {
+  if (stored !== undefined) return verifyPassword(password, stored);
+  dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  await verifyPassword(password, await dummyHash);
+  return false;
+}

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { packageRoot } from "../paths";
@@ -6,6 +7,39 @@ const flag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
   .optional()
   .transform((value) => value === "1" || value === "true" || value === "yes");
+
+/** Express's `trust proxy` names for address ranges. */
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+const isAddressOrRange = (entry: string) => {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies may tell the app the client's address and scheme (X-Forwarded-For / -Proto), in the
+ * forms Express's `trust proxy` takes: off, a number of proxy hops, or a list of addresses and ranges.
+ * "Trust everyone" is deliberately not offered: anyone could then forge their address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, context): false | number | string[] => {
+    if (value === undefined || value === "" || value === "0" || value === "false" || value === "no") return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(",").map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isAddressOrRange(entry));
+    if (bad.length === 0) return entries;
+    context.addIssue({
+      code: "custom",
+      message: `not a proxy address, range or hop count: ${bad.join(", ")} (use e.g. 1, loopback, 10.0.0.0/8)`,
+    });
+    return z.NEVER;
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -16,7 +50,13 @@ const schema = z.object({
   SEED_BOOKS: z.coerce.number().int().min(0).default(5_000),
   SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
   COOKIE_SECURE: flag,
+  TRUST_PROXY: trustProxy,
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+}).refine((settings) => !settings.COOKIE_SECURE || settings.TRUST_PROXY !== false, {
+  path: ["COOKIE_SECURE"],
+  message:
+    "COOKIE_SECURE=1 needs TRUST_PROXY: the demo serves plain HTTP, so it only knows a request came over HTTPS " +
+    "from the X-Forwarded-Proto header of a proxy it trusts; without that no session cookie is ever sent and nobody can sign in",
 });
 
 export type DemoSettings = z.infer<typeof schema>;

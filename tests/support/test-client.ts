@@ -30,6 +30,11 @@ export class TestClient {
     return new TestClient(this.base, this.server);
   }
 
+  /** `http://127.0.0.1:<port>`, as a browser's address bar would show it. */
+  get origin(): string {
+    return this.base;
+  }
+
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }
