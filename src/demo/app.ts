@@ -2,17 +2,15 @@ import path from "node:path";
 import express, { type Express } from "express";
 import type pg from "pg";
 import type { PrismaClient } from "../db/clients";
-import { dataModel } from "../generated/powercrud";
-import { createPowerCrud } from "../index";
 import { createRenderer } from "../render/environment";
 import { notFoundHandler } from "../web/error-pages";
 import { healthHandler } from "../web/health";
 import { securityHeaders } from "../web/security-headers";
 import { sessionMiddleware } from "../web/session";
 import { authRouter, loadUser, requireUser } from "./auth";
-import { demoPermissions } from "./permissions";
 import { signInLimiter, type SignInLimitSettings } from "./sign-in-limits";
-import { authorResource, bookResource, genreResource, navItems } from "./resources";
+import { navItems } from "./resources";
+import { ASSETS_URL, demoCrud, TASKS_URL, type DemoCrud } from "./crud";
 import { packageRoot } from "../paths";
 
 export interface DemoAppOptions {
@@ -25,9 +23,9 @@ export interface DemoAppOptions {
   trustProxy?: false | number | string[];
   /** Overrides of the sign-in limits (DEFAULT_SIGN_IN_LIMITS). */
   signInLimits?: Partial<SignInLimitSettings>;
+  /** PowerCRUD with the demo's resources; made here when not given (main.ts shares it with the worker). */
+  demo?: DemoCrud;
 }
-
-const ASSETS_URL = "/assets";
 
 const ROLE_SUMMARIES: Record<string, string> = {
   VIEWER: "you can browse every screen.",
@@ -45,15 +43,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
   app.set("view engine", "njk");
   app.disable("x-powered-by");
   app.set("trust proxy", options.trustProxy ?? false);
-  const crud = createPowerCrud({
-    prisma,
-    pool,
-    dataModel,
-    getUser: (req) => req.user,
-    layout: "demo/layout.njk",
-    assetsUrl: ASSETS_URL,
-    permissions: demoPermissions,
-  });
+  const { crud, routers } = options.demo ?? demoCrud({ pool, prisma });
 
   app.use(securityHeaders());
   app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
@@ -84,9 +74,10 @@ export function createDemoApp(options: DemoAppOptions): Express {
     });
   });
 
-  app.use("/books", requireUser, crud.resource(bookResource));
-  app.use("/authors", requireUser, crud.resource(authorResource));
-  app.use("/genres", requireUser, crud.resource(genreResource));
+  app.use("/books", requireUser, routers.books);
+  app.use("/authors", requireUser, routers.authors);
+  app.use("/genres", requireUser, routers.genres);
+  app.use(TASKS_URL, requireUser, crud.tasks());
 
   app.use(notFoundHandler());
   app.use(crud.errorHandler());

@@ -5,8 +5,9 @@ import type { Server } from "node:http";
 import { createPool, createPrisma } from "../db/clients";
 import { releaseShutdownSignals, startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded-postgres";
 import { migrateDatabase } from "../db/migrate";
-import { startWorker, type WorkerHandle } from "../tasks/worker";
+import type { WorkerHandle } from "../tasks/worker";
 import { createDemoApp } from "./app";
+import { demoCrud } from "./crud";
 import { readSettings } from "./settings";
 import { DEFAULT_SEED, seedIfEmpty } from "./seed";
 import { DEMO_USERS } from "./seed-data";
@@ -36,9 +37,10 @@ async function main(): Promise<void> {
     console.log(`Seeded ${settings.SEED_BOOKS} demo books.`);
   }
 
+  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM });
   let worker: WorkerHandle | undefined;
   if (settings.WORKER_CONCURRENCY > 0) {
-    worker = await startWorker({ pool, taskList: {}, concurrency: settings.WORKER_CONCURRENCY });
+    worker = await demo.crud.runWorker({ concurrency: settings.WORKER_CONCURRENCY });
     stops.unshift(() => worker!.stop());
   }
 
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     workerStatus: () => worker?.status() ?? "disabled",
     secureCookie: settings.COOKIE_SECURE,
     trustProxy: settings.TRUST_PROXY,
+    demo,
   });
   const server: Server = app.listen(settings.PORT, settings.HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
@@ -63,7 +66,8 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : settings.PORT;
   console.log(`\nPowerCRUD demo running at http://localhost:${port}/`);
-  console.log(`Database: ${embedded ? "embedded PostgreSQL" : "DATABASE_URL"}; worker: ${worker ? "in-process" : "off"}`);
+  console.log(`Database: ${embedded ? `embedded PostgreSQL (${url})` : "DATABASE_URL"}; worker: ${worker ? "in-process" : "off"}`);
+  if (embedded) console.log(`More workers: DATABASE_URL=${url} npm run worker`);
   console.log("Sign in with:");
   for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} password: ${user.password.padEnd(7)} (${user.role.toLowerCase()})`);
   console.log("Press Ctrl-C to stop.");

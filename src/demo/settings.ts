@@ -52,6 +52,9 @@ const schema = z.object({
   COOKIE_SECURE: flag,
   TRUST_PROXY: trustProxy,
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+  BULK_MIN_RECORDS: z.coerce.number().int().min(1).optional(),
+  SMTP_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().min(3).optional(),
 }).refine((settings) => !settings.COOKIE_SECURE || settings.TRUST_PROXY !== false, {
   path: ["COOKIE_SECURE"],
   message:

@@ -15,6 +15,7 @@ export interface EnqueueRequest {
   targets: { sql: string; params: unknown[] };
   filterQuery: string;
   selectionMode: string;
+  selectionToken?: string;
   userKey: string | undefined;
   userName: string | undefined;
   user: unknown;
@@ -45,15 +46,15 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
     return await inTransaction(pool, async (client) => {
       const inserted = await client.query<{ id: number }>(
         `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
-           "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId", "selectionToken")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT ("taskKey") WHERE status IN ('PENDING', 'RUNNING') DO NOTHING
          RETURNING id`,
         [
           request.taskKey, request.resourceKey, request.resourceUrl, request.model, request.operation,
           JSON.stringify({ changes: request.changes }), request.description, request.filterQuery, request.selectionMode,
           request.userKey ?? null, request.userName ?? null, snapshot(request.user), request.notify, request.atomic,
-          request.chunkSize, request.retryOfId ?? null,
+          request.chunkSize, request.retryOfId ?? null, request.selectionToken ?? null,
         ],
       );
       const taskId = inserted.rows[0]?.id;

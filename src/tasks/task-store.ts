@@ -25,6 +25,16 @@ export class TaskStore {
     return rows;
   }
 
+  /** The active task a bulk form's selection was used up by, if the same user queued it. */
+  async activeFromSelection(token: unknown, userKey: string | undefined): Promise<number | undefined> {
+    if (typeof token !== "string" || token === "") return undefined;
+    const { rows } = await this.pool.query<{ id: number }>(
+      `SELECT id FROM powercrud_task WHERE "selectionToken" = $1 AND status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $2`,
+      [token, userKey ?? null],
+    );
+    return rows[0]?.id;
+  }
+
   async failures(taskId: number, limit: number, offset: number): Promise<TaskFailure[]> {
     const { rows } = await this.pool.query<TaskFailure>(
       `SELECT "recordId", reason FROM powercrud_task_failure WHERE "taskId" = $1 ORDER BY "recordId" LIMIT $2 OFFSET $3`,
@@ -36,7 +46,7 @@ export class TaskStore {
   /** The graphile-worker job of a task is queued but no worker has locked it (no worker running). */
   async waitingForWorker(taskId: number): Promise<boolean> {
     const { rows } = await this.pool.query(
-      `SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'powercrud:bulk' AND payload->>'taskId' = $1::text AND locked_by IS NULL AND run_at < now() - interval '10 seconds' LIMIT 1`,
+      `SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'powercrud:bulk' AND key LIKE 'powercrud:bulk:' || $1 || ':%' AND locked_by IS NULL AND run_at < now() - interval '10 seconds' LIMIT 1`,
       [String(taskId)],
     ).catch(() => ({ rows: [] as unknown[] }));
     return rows.length > 0;

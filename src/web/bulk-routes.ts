@@ -54,6 +54,20 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     return { selection, ids, count };
   };
 
+  /**
+   * The posted selection, or, when it was used up by the task this same form queued a moment ago (a
+   * double click, a second tab), that task: the answer is then "already in progress", not "expired".
+   */
+  const selectionOrQueued = async (req: Request) => {
+    try {
+      return await selectionOf(req);
+    } catch (error) {
+      const queued = error instanceof HttpError && error.status === 403 ? await tasks.queuedFrom(req) : undefined;
+      if (queued) return { queued };
+      throw error;
+    }
+  };
+
   const blockedText = async (ids: string[]) => {
     const blockers = await deleteBlockers(global.pool, global.dataModel, model, ids);
     return blockers.length ? describeBulkBlockers(blockers, resource.singular, resource.plural) : undefined;
@@ -118,7 +132,9 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/preview", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, count } = await selectionOf(req);
+    const current = await selectionOrQueued(req);
+    if ("queued" in current) return tasks.respondQueued(req, res, current.queued);
+    const { selection, count } = current;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
@@ -146,7 +162,9 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/apply", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, count } = await selectionOf(req);
+    const current = await selectionOrQueued(req);
+    if ("queued" in current) return tasks.respondQueued(req, res, current.queued);
+    const { selection, count } = current;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
@@ -181,7 +199,9 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
 
   router.post("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
-    const { selection, count } = await selectionOf(req);
+    const current = await selectionOrQueued(req);
+    if ("queued" in current) return tasks.respondQueued(req, res, current.queued);
+    const { selection, count } = current;
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
       throw new HttpError(422, "Tick the confirmation to delete the selected records.", "Confirm the deletion");
     }

@@ -51,6 +51,7 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
         targets: request.targets,
         filterQuery: request.selection.mode === "all" ? request.selection.filterQuery : "",
         selectionMode: request.selection.mode,
+        selectionToken: request.selection.token,
         userKey,
         userName: nameOf(user) ?? userKey,
         user,
@@ -59,6 +60,16 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
         chunkSize: resource.config.bulk.chunkSize,
         parallelism: resource.background.parallelism,
       });
+    },
+
+    /**
+     * A bulk form posted again after its selection queued a task (a double click, a second tab, a
+     * stale modal): the task it queued, so the answer is "already in progress", not "expired".
+     */
+    async queuedFrom(req: Request): Promise<EnqueueResult | undefined> {
+      const token = (req.body as Record<string, unknown> | undefined)?.selection;
+      const taskId = await tasks.activeFromSelection(token, userKeyOf(resource, req));
+      return taskId === undefined ? undefined : { kind: "duplicate", taskId };
     },
 
     /** A bulk change in the request must not touch records an active task holds: 409 naming the task. */

@@ -13,6 +13,7 @@ CREATE TABLE "powercrud_task" (
     "description" TEXT NOT NULL,
     "filterQuery" TEXT NOT NULL DEFAULT '',
     "selectionMode" TEXT NOT NULL,
+    "selectionToken" TEXT,
     "userKey" TEXT,
     "userName" TEXT,
     "userSnapshot" JSONB,
@@ -94,8 +95,11 @@ ALTER TABLE "powercrud_task_chunk" ADD CONSTRAINT "powercrud_task_chunk_taskId_f
 ALTER TABLE "powercrud_task_failure" ADD CONSTRAINT "powercrud_task_failure_taskId_fkey" FOREIGN KEY ("taskId") REFERENCES "powercrud_task"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- One PENDING or RUNNING task per key, so identical submissions made at the same moment queue one
--- task (Prisma cannot declare a partial index; it lives here).
+-- task (Prisma cannot declare a partial index, so it lives here).
 CREATE UNIQUE INDEX "powercrud_task_active_key" ON "powercrud_task"("taskKey") WHERE "status" IN ('PENDING', 'RUNNING');
 
 -- Finished tasks whose "messages" notification is still to be shown: read on every page of their user.
 CREATE INDEX "powercrud_task_unannounced" ON "powercrud_task"("userKey") WHERE "announcedAt" IS NULL AND 'messages' = ANY("notify");
+
+-- A resubmitted bulk form (its selection was used up by the task it queued) finds that task.
+CREATE INDEX "powercrud_task_active_selection" ON "powercrud_task"("selectionToken") WHERE "status" IN ('PENDING', 'RUNNING');
