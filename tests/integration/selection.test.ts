@@ -579,7 +579,8 @@ describe("a stored filter is validated and capped as the list does it", () => {
     const [id] = await pickBooks(db, 1);
     await selectRows(browser, [id!]);
     const before = await storedSelection(db, browser);
-    for (const form of [{ op: "rows", ids: "1000001", selected: "1" }, { op: "all", _list: "status=DRAFT" }, { op: "clear" }]) {
+    const forms: Array<Record<string, string>> = [{ op: "rows", ids: "1000001", selected: "1" }, { op: "all", _list: "status=DRAFT" }, { op: "clear" }];
+    for (const form of forms) {
       const response = await browser.post("/books/_selection", form, { ...BAR, "HX-Current-URL": "http://[bad" });
       expect(response.status, JSON.stringify(form)).toBe(400);
       expect(textOf(response.text)).toContain("HX-Current-URL");
@@ -648,5 +649,102 @@ describe("a stored selection that no longer resolves is dropped with a message",
     // A missing table is class 42 as well: dropped too.
     await expect(store.count(fine, broken)).rejects.toBeInstanceOf(StaleSelectionError);
     await store.clear("store-test-session", "/store-test");
+  });
+});
+
+// ------------------------------------------------------------------ a selection never outlives its filter unseen
+
+describe("a selection made under one filter, seen under another", () => {
+  async function authorWithBooks(): Promise<{ id: number; name: string; books: number }> {
+    const { rows } = await db.pool.query<{ id: number; name: string; books: string }>(
+      `SELECT a.id, a.name, count(*) AS books FROM "Author" a JOIN "Book" b ON b."authorId" = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1`,
+    );
+    return { ...rows[0]!, books: Number(rows[0]!.books) };
+  }
+
+  it("names its filter in words and links to it; under another filter it is kept apart, without bulk actions", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/?author=${author.id}`);
+    await selectAll(browser, `author=${author.id}&sort=title`, F);
+    expect(await countedSize(browser, F)).toBe(author.books);
+
+    const same = await listPage(browser, `?author=${author.id}&sort=-title&page=1`, F);
+    expect(textOf(same)).toContain(`${author.books} selected: all matching Author: is ${author.name}`);
+    expect(same).toContain(`href="${F}/?author=${author.id}" data-testid="pc-selection-filter"`);
+    expect(same).not.toContain("data-pc-selection-apart");
+    expect(same).toContain(`${F}/_bulk/edit`);
+    expect(same).toContain(`${F}/_bulk/delete`);
+
+    // The author filter removed: the bar says the selection belongs to another filter, offers to show
+    // it or to select what this list shows, and offers no bulk action.
+    const all = await listPage(browser, "", F);
+    const total = await count(db, `SELECT count(*) AS n FROM "Book"`);
+    expect(all).toContain("data-pc-selection-apart");
+    expect(textOf(all)).toContain(`${author.books} selected under Author: is ${author.name} , not the filter shown here · Show them`);
+    expect(textOf(all)).toContain(`Select all ${total} matching`);
+    expect(all).not.toContain(`${F}/_bulk/edit`);
+    expect(all).not.toContain(`${F}/_bulk/delete`);
+
+    // One click selects what this list shows instead.
+    const form = /<input type="hidden" name="op" value="all">\s*<input type="hidden" name="_list" value="([^"]*)">/.exec(all);
+    expect(form).not.toBeNull();
+    await browser.post(`${F}/_selection`, { op: "all", _list: form![1]!.replaceAll("&amp;", "&") }, FBAR);
+    expect(await countedSize(browser, F)).toBe(total);
+    expect((await storedSelection(db, browser, F))!.filterQuery).toBe("");
+    expect(await listPage(browser, "", F)).not.toContain("data-pc-selection-apart");
+  });
+
+  it("a bar redrawn after a tick on another filter's list is kept apart too", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/`);
+    await selectAll(browser, `author=${author.id}`, F);
+    expect(await countedSize(browser, F)).toBe(author.books);
+    const [outside] = await pickBooks(db, 1, `"authorId" <> $1`, [author.id]);
+    const bar = await browser.post(`${F}/_selection`, { op: "rows", ids: String(outside), selected: "1" }, { ...FBAR, "HX-Current-URL": `http://127.0.0.1${F}/?status=DRAFT` });
+    expect(bar.status).toBe(200);
+    expect(bar.text).toContain("data-pc-selection-apart");
+    expect(textOf(bar.text)).toContain(`${author.books + 1} selected under Author: is ${author.name}`);
+  });
+
+  it("bulk edit, its preview and bulk delete state the filter, the exceptions and the exact count", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/?author=${author.id}`);
+    await selectAll(browser, `author=${author.id}&status=DRAFT&status=PUBLISHED`, F);
+    const [unticked] = await pickBooks(db, 1, `"authorId" = $1 AND status = 'DRAFT'`, [author.id]);
+    const [outside] = await pickBooks(db, 1, `"authorId" <> $1`, [author.id]);
+    await selectRows(browser, [unticked!], false, F);
+    await selectRows(browser, [outside!], true, F);
+    const exact = await count(db, `SELECT count(*) AS n FROM "Book" WHERE ("authorId" = $1 AND status IN ('DRAFT', 'PUBLISHED') AND id <> $2) OR id = $3`, [author.id, unticked, outside]);
+    const scope = `Every book matching Author: is ${author.name}; Status: any of Draft, Published, minus 1 you unticked, plus 1 you ticked outside the filter.`;
+
+    const edit = await browser.get(`${F}/_bulk/edit`, MODAL);
+    expect(edit.status).toBe(200);
+    expect(textOf(edit.text)).toContain(`Edit ${exact} books`);
+    expect(textOf(edit.text)).toContain(`Acts on ${exact} books : ${scope}`);
+    expect(edit.text).toContain(`data-pc-count="${exact}"`);
+
+    const token = /name="selection" value="([^"]+)"/.exec(edit.text)![1]!;
+    const preview = await browser.post(`${F}/_bulk/preview`, { selection: token, _change: "bestseller", bestseller: "true" }, MODAL);
+    expect(preview.status).toBe(200);
+    expect(textOf(preview.text)).toContain(`Acts on ${exact} books : ${scope}`);
+    expect(textOf(preview.text)).toContain(`on ${exact} books.`);
+
+    const remove = await browser.get(`${F}/_bulk/delete`, MODAL);
+    expect(remove.status).toBe(200);
+    expect(textOf(remove.text)).toContain(`Delete ${exact} books?`);
+    expect(textOf(remove.text)).toContain(`Acts on ${exact} books : ${scope}`);
+
+    // The count a form loads after it opens (an "all" selection too large to count at once) is exact too.
+    const loaded = await browser.get(`${F}/_selection/count?form=1`, { "HX-Request": "true" });
+    expect(loaded.status).toBe(200);
+    expect(loaded.text).toContain(`data-pc-count="${exact}"`);
+  });
+
+  it("picked rows are stated as the rows you ticked", async () => {
+    const browser = await openBrowser(fx);
+    const picked = await pickBooks(db, 3);
+    await selectRows(browser, picked);
+    const edit = await browser.get("/books/_bulk/edit", MODAL);
+    expect(textOf(edit.text)).toContain("Acts on 3 books : The 3 books you ticked.");
   });
 });
