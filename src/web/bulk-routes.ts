@@ -23,7 +23,9 @@ import { scopeSentence, selectionScope } from "./selection-view";
  * time, then runs the shared executor in one transaction.
  */
 /** How long a bulk form waits for an exact count before it shows the form and loads the count after. */
-const FORM_COUNT_MS = 50;
+const FORM_COUNT_MS = 30;
+/** An "all matching" selection the bar last counted above this is not even tried: its count would not be quick. */
+const FORM_COUNT_SKIP = 100_000;
 
 /** A selection that can no longer be used was dropped: say so as a 409 the user can act on. */
 async function stale<T>(work: () => Promise<T>): Promise<T> {
@@ -79,7 +81,8 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     const selection = await selectionFor(req);
     // Picked rows and pages without JavaScript (which cannot load the count later) are counted now.
     const exact = selection.mode === "ids" || !isFragmentRequest(req);
-    const count = await stale(() => (exact ? store.count(selection, target) : store.countWithin(selection, target, FORM_COUNT_MS)));
+    const hopeless = selection.size !== null && selection.size > FORM_COUNT_SKIP;
+    const count = exact ? await stale(() => store.count(selection, target)) : hopeless ? null : await stale(() => store.countWithin(selection, target, FORM_COUNT_MS));
     if (count === 0) throw noneLeft();
     return { selection, count };
   };
