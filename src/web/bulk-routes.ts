@@ -92,7 +92,8 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     const [scope, exceptions] = await Promise.all([selectionScope(resource, req.baseUrl + "/", selection, ""), store.exceptions(selection)]);
     return {
       scope: scopeSentence(resource, scope, count ?? 0, exceptions),
-      showUrl: scope.showUrl,
+      // Picked rows have no list of their own to show; a filter has.
+      showUrl: scope.mode === "all" ? scope.showUrl : "",
       count,
       countText: count === null ? null : `${count.toLocaleString("en")} ${noun(count)}`,
       countUrl: `${req.baseUrl}/_selection/count?form=1`,

@@ -746,5 +746,6 @@ describe("a selection made under one filter, seen under another", () => {
     await selectRows(browser, picked);
     const edit = await browser.get("/books/_bulk/edit", MODAL);
     expect(textOf(edit.text)).toContain("Acts on 3 books : The 3 books you ticked.");
+    expect(textOf(edit.text)).not.toContain("Show them");
   });
 });
