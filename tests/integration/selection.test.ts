@@ -650,6 +650,22 @@ describe("a stored selection that no longer resolves is dropped with a message",
     await expect(store.count(fine, broken)).rejects.toBeInstanceOf(StaleSelectionError);
     await store.clear("store-test-session", "/store-test");
   });
+
+  it("countWithin counts exactly when quick and gives up (null) when not, leaving the selection in place", async () => {
+    const store = new SelectionStore(db.pool);
+    const target = (slow: boolean): SelectionTarget => ({
+      table: "Book",
+      idColumn: "id",
+      canonical: (filterQuery) => filterQuery,
+      // A real condition that takes 5 ms a row when slow: counting 300 rows cannot finish in 20 ms.
+      matchSql: () => ({ sql: slow ? "pg_sleep(0.005)::text = ''" : "TRUE", params: [] }),
+    });
+    const selection = await store.selectAll("count-within-session", "/count-within", "");
+    expect(await store.countWithin(selection, target(false), 1_000)).toBe(await count(db, `SELECT count(*) AS n FROM "Book"`));
+    expect(await store.countWithin(selection, target(true), 20)).toBeNull();
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection WHERE "sessionId" = 'count-within-session'`)).toBe(1);
+    await store.clear("count-within-session", "/count-within");
+  });
 });
 
 // ------------------------------------------------------------------ a selection never outlives its filter unseen
