@@ -1,6 +1,7 @@
 import os from "node:os";
 import { benchDatabase } from "./support";
 import { bulkBench } from "./bulk-bench";
+import { bulkFormBench } from "./bulk-form-bench";
 import { listBench } from "./list-bench";
 
 const db = await benchDatabase();
@@ -9,6 +10,8 @@ try {
   console.log(await listBench(db.url));
   console.log("");
   console.log(await bulkBench(db.url));
+  console.log("");
+  console.log(await bulkFormBench(db.url));
 } finally {
   await db.stop();
 }

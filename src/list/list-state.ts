@@ -44,16 +44,24 @@ export function parseListState(query: Record<string, unknown>, options: ListStat
     .filter(Boolean)
     .map((raw) => ({ key: raw.replace(/^-/, ""), descending: raw.startsWith("-") }))
     .filter((key, index, all) => sortable.has(key.key) && all.findIndex((other) => other.key === key.key) === index);
-  const search = first(query.q);
   const all = options.allowAll && first(query.size) === "all";
   return {
     page: all ? 1 : Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
     pageSize: all ? options.allLimit : options.pageSizes.includes(pageSize) ? pageSize : options.pageSize,
     all,
     sort,
-    search: typeof search === "string" ? search.replaceAll("\0", "").trim().slice(0, 200) : "",
+    search: searchOf(query),
     filters: activeFilters(options.filters, query),
   };
+}
+
+/**
+ * The search text of a query as the list uses it: no NUL (Postgres text cannot hold it), at most 200
+ * characters, trimmed after the cut too, so reading it back gives the same text.
+ */
+export function searchOf(query: Record<string, unknown>): string {
+  const search = first(query.q);
+  return typeof search === "string" ? search.replaceAll("\0", "").trim().slice(0, 200).trim() : "";
 }
 
 /** The query string for a state, leaving out defaults so URLs stay short. */

@@ -17,6 +17,29 @@ export interface SelectionTarget {
   idColumn: string;
   /** SQL condition on alias t for a stored filter query, with its parameters numbered from `offset`. */
   matchSql(filterQuery: string, offset: number): { sql: string; params: unknown[] };
+  /** The filter query as the list validates it today: a stored filter must still read back as itself. */
+  canonical(filterQuery: string): string;
+}
+
+/**
+ * A stored selection could not be used any more and was dropped: its filter no longer reads back as
+ * itself (the list's validation changed) or PostgreSQL refused its SQL. Shown to the user as `message`.
+ */
+export class StaleSelectionError extends Error {
+  constructor(readonly filterQuery: string) {
+    super("Your selection was cleared: the filter it was made under can no longer be used. Select the rows again.");
+    this.name = "StaleSelectionError";
+  }
+}
+
+/**
+ * SQLSTATE classes that say the stored filter itself cannot run: 22 (a value PostgreSQL refuses,
+ * such as an int overflow) and 42 (a column or type the filter names is gone). Anything else
+ * (connection loss, timeouts) is not the selection's fault and is passed on.
+ */
+function isFilterFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|42)/.test(code);
 }
 
 const SELECTION = "powercrud_selection";
@@ -30,22 +53,50 @@ const ITEM = "powercrud_selection_item";
 export class SelectionStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async find(sessionId: string, resource: string): Promise<Selection | undefined> {
+  /** The session's selection of this list; throws StaleSelectionError (having dropped it) when unusable. */
+  async find(sessionId: string, resource: string, target: SelectionTarget): Promise<Selection | undefined> {
     const { rows } = await this.pool.query<Selection>(
       `SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE "sessionId" = $1 AND resource = $2`,
       [sessionId, resource],
     );
-    return rows[0];
+    return this.usable(rows[0], target);
   }
 
   /** The selection a bulk form names, only if it belongs to this session and list. */
-  async byToken(token: unknown, sessionId: string, resource: string): Promise<Selection | undefined> {
+  async byToken(token: unknown, sessionId: string, resource: string, target: SelectionTarget): Promise<Selection | undefined> {
     if (typeof token !== "string" || !/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
     const { rows } = await this.pool.query<Selection>(
       `SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE token = $1 AND "sessionId" = $2 AND resource = $3`,
       [token, sessionId, resource],
     );
-    return rows[0];
+    return this.usable(rows[0], target);
+  }
+
+  /**
+   * A stored filter that the list would now read differently (made before a validation change, or
+   * before filters were stored canonically) would select other rows than the user chose, maybe all
+   * of them: it is dropped rather than silently widened.
+   */
+  private async usable(selection: Selection | undefined, target: SelectionTarget): Promise<Selection | undefined> {
+    if (selection?.mode === "all" && target.canonical(selection.filterQuery) !== selection.filterQuery) {
+      await this.drop(selection);
+    }
+    return selection;
+  }
+
+  private async drop(selection: Selection): Promise<never> {
+    await this.pool.query(`DELETE FROM ${SELECTION} WHERE token = $1`, [selection.token]);
+    throw new StaleSelectionError(selection.filterQuery);
+  }
+
+  /** Runs SQL built from a selection's filter; a filter PostgreSQL refuses drops the selection. */
+  private async resolving<T>(selection: Selection, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isFilterFailure(error)) throw error;
+      return this.drop(selection);
+    }
   }
 
   private async ensure(client: pg.PoolClient, sessionId: string, resource: string): Promise<Selection> {
@@ -72,32 +123,43 @@ export class SelectionStore {
    * matches the filter is selected by removing its exclusion; any other row by an explicit inclusion.
    */
   async setRows(sessionId: string, resource: string, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
-    return this.transaction(async (client) => {
-      const selection = await this.ensure(client, sessionId, resource);
-      const matching = selection.mode === "all" ? await this.matchingIds(client, target, selection.filterQuery, ids) : new Set<string>();
-      const inFilter = ids.filter((id) => matching.has(String(id)));
-      const outside = ids.filter((id) => !matching.has(String(id)));
-      let delta = 0;
-      if (selected) {
-        delta += await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, inFilter]);
-        // Only rows that exist are picked, so the counter counts rows, not whatever ids were posted.
-        delta += await this.count(
-          client,
-          `INSERT INTO ${ITEM} (token, "recordId", included)
-           SELECT $1, t.${ident(target.idColumn)}, true FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($2::bigint[])
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [selection.token, outside],
-        );
-      } else {
-        delta -= await this.count(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
-        delta -= await this.count(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, outside]);
-      }
-      const { rows } = await client.query<Selection>(
-        `UPDATE ${SELECTION} SET size = size + $2, "updatedAt" = now() WHERE token = $1 RETURNING token, mode, "filterQuery", size`,
-        [selection.token, delta],
+    try {
+      return await this.transaction(async (client) => {
+        const selection = await this.ensure(client, sessionId, resource);
+        if (selection.mode === "all" && target.canonical(selection.filterQuery) !== selection.filterQuery) throw new StaleSelectionError(selection.filterQuery);
+        return this.setRowsOf(client, selection, target, ids, selected);
+      });
+    } catch (error) {
+      if (!(error instanceof StaleSelectionError) && !isFilterFailure(error)) throw error;
+      await this.clear(sessionId, resource);
+      throw error instanceof StaleSelectionError ? error : new StaleSelectionError("");
+    }
+  }
+
+  private async setRowsOf(client: pg.PoolClient, selection: Selection, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
+    const matching = selection.mode === "all" ? await this.matchingIds(client, target, selection.filterQuery, ids) : new Set<string>();
+    const inFilter = ids.filter((id) => matching.has(String(id)));
+    const outside = ids.filter((id) => !matching.has(String(id)));
+    let delta = 0;
+    if (selected) {
+      delta += await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, inFilter]);
+      // Only rows that exist are picked, so the counter counts rows, not whatever ids were posted.
+      delta += await this.rowsChanged(
+        client,
+        `INSERT INTO ${ITEM} (token, "recordId", included)
+         SELECT $1, t.${ident(target.idColumn)}, true FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($2::bigint[])
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [selection.token, outside],
       );
-      return rows[0]!;
-    });
+    } else {
+      delta -= await this.rowsChanged(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
+      delta -= await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, outside]);
+    }
+    const { rows } = await client.query<Selection>(
+      `UPDATE ${SELECTION} SET size = size + $2, "updatedAt" = now() WHERE token = $1 RETURNING token, mode, "filterQuery", size`,
+      [selection.token, delta],
+    );
+    return rows[0]!;
   }
 
   /** Selects every row matching the list's current filter, forgetting earlier picks and exceptions. */
@@ -118,24 +180,62 @@ export class SelectionStore {
     await this.pool.query(`DELETE FROM ${SELECTION} WHERE "sessionId" = $1 AND resource = $2`, [sessionId, resource]);
   }
 
-  /** Counts an "all" selection exactly (the filter's matches, plus inclusions, minus exclusions) and remembers it. */
-  async countNow(selection: Selection, target: SelectionTarget): Promise<number> {
+  /** Counts the selected rows that exist now, exactly (the filter's matches, plus inclusions, minus exclusions). */
+  async count(selection: Selection, target: SelectionTarget): Promise<number> {
     const { sql, params } = this.resolveSql(selection, target);
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params);
-    const size = Number(rows[0]!.n);
+    return this.resolving(selection, async () => Number((await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params)).rows[0]!.n));
+  }
+
+  /**
+   * Counts exactly if that takes at most `ms`, else null (the caller shows the count once loaded):
+   * a filter matching a million rows must not hold up a form, a few thousand picks never do.
+   */
+  async countWithin(selection: Selection, target: SelectionTarget, ms: number): Promise<number | null> {
+    const { sql, params } = this.resolveSql(selection, target);
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(ms))}`);
+      const counted = await this.resolving(selection, async () => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params)).rows[0]!.n));
+      await client.query("COMMIT");
+      return counted;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      if ((error as { code?: unknown }).code === "57014") return null;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Counts a selection exactly and remembers the count for the bar. */
+  async countNow(selection: Selection, target: SelectionTarget): Promise<number> {
+    const size = await this.count(selection, target);
     await this.pool.query(`UPDATE ${SELECTION} SET size = $2 WHERE token = $1`, [selection.token, size]);
     selection.size = size;
     return size;
   }
 
+  /** The selected ids, frozen in id order: what an apply acts on. */
+  async freeze(selection: Selection, target: SelectionTarget): Promise<string[]> {
+    const { sql, params } = this.resolveSql(selection, target);
+    return this.resolving(selection, async () => (await this.pool.query<{ id: string }>(`SELECT id::text AS id FROM (${sql}) s ORDER BY id`, params)).rows.map((row) => row.id));
+  }
+
+  /** How many rows were ticked outside the filter and unticked inside it: what a form says beside the filter. */
+  async exceptions(selection: Selection): Promise<{ included: number; excluded: number }> {
+    const { rows } = await this.pool.query<{ included: number; excluded: number }>(
+      `SELECT count(*) FILTER (WHERE included)::int AS included, count(*) FILTER (WHERE NOT included)::int AS excluded FROM ${ITEM} WHERE token = $1`,
+      [selection.token],
+    );
+    return rows[0]!;
+  }
+
   /** Which of these ids (a page) are selected. */
   async selectedAmong(selection: Selection | undefined, target: SelectionTarget, ids: Array<number | string | bigint>): Promise<Set<string>> {
     if (!selection || ids.length === 0) return new Set();
-    const pageIds = ids.map(String);
-    const { rows } = await this.pool.query<{ id: string }>(
-      `SELECT id::text AS id FROM (${this.resolveSql(selection, target, pageIds).sql}) s`,
-      this.resolveSql(selection, target, pageIds).params,
-    );
+    const { sql, params } = this.resolveSql(selection, target, ids.map(String));
+    const { rows } = await this.resolving(selection, () => this.pool.query<{ id: string }>(`SELECT id::text AS id FROM (${sql}) s`, params));
     return new Set(rows.map((row) => row.id));
   }
 
@@ -184,7 +284,7 @@ export class SelectionStore {
     return new Set(rows.map((row) => row.id));
   }
 
-  private async count(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
+  private async rowsChanged(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
     if (Array.isArray(params[1]) && params[1].length === 0) return 0;
     return (await client.query(sql, params)).rowCount ?? 0;
   }

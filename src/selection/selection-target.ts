@@ -1,15 +1,31 @@
 import type { Resource } from "../config/resolve-resource";
 import { activeFilters, whereSql } from "../list/filters";
+import { filterParams, searchOf } from "../list/list-state";
 import { idColumn } from "../model/relations";
 import type { SelectionTarget } from "./selection-store";
 
-/** The list query parameters a selection keeps for "all matching": search and filters, nothing else. */
+/** A query string as the query object Express gives the list (repeated keys become arrays). */
+export function queryObject(queryString: string): Record<string, string[]> {
+  const params = new URLSearchParams(queryString);
+  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)]));
+}
+
+/**
+ * The canonical filter of a list query: its search and filters exactly as the list validates them
+ * (junk dropped, values cut to 200 characters), without sort or page. The one form a selection
+ * stores, so a stored filter is never larger or other than what the list itself would run.
+ */
 export function filterQueryOf(query: Record<string, unknown>, resource: Resource): string {
   const keep = new URLSearchParams();
-  const names = new Set(["q", ...resource.filters.flatMap((spec) => [spec.name, `${spec.name}.min`, `${spec.name}.max`, `${spec.name}.empty`, `${spec.name}.all`])]);
-  for (const [key, value] of Object.entries(query)) {
-    if (!names.has(key)) continue;
-    for (const item of [value].flat()) if (typeof item === "string" && item !== "") keep.append(key, item);
+  const search = searchOf(query);
+  if (search) keep.set("q", search);
+  for (const filter of activeFilters(resource.filters, query)) {
+    for (const [key, value] of filterParams([filter])) {
+      // Chosen values as repeated keys, not one comma list: the list cuts each value to 200
+      // characters, so a long comma list would not read back as itself.
+      if (key === filter.spec.name && filter.values) for (const item of filter.values) keep.append(key, item);
+      else keep.append(key, value);
+    }
   }
   return keep.toString();
 }
@@ -19,12 +35,10 @@ export function selectionTarget(resource: Resource): SelectionTarget {
   return {
     table: resource.model.dbName,
     idColumn: idColumn(resource.model),
+    canonical: (filterQuery) => filterQueryOf(queryObject(filterQuery), resource),
     matchSql(filterQuery, firstParam) {
-      const query = Object.fromEntries(
-        [...new URLSearchParams(filterQuery).keys()].map((key) => [key, new URLSearchParams(filterQuery).getAll(key)]),
-      );
-      const search = typeof query.q?.[0] === "string" ? query.q[0].replaceAll("\0", "").trim() : "";
-      const where = whereSql(activeFilters(resource.filters, query), { text: search, conditions: resource.searchConditions }, resource.model, firstParam);
+      const query = queryObject(filterQuery);
+      const where = whereSql(activeFilters(resource.filters, query), { text: searchOf(query), conditions: resource.searchConditions }, resource.model, firstParam);
       return { sql: where.clauses.length ? where.clauses.join(" AND ") : "TRUE", params: where.params };
     },
   };

@@ -8,19 +8,36 @@ import { runBulkNow } from "../bulk/run-bulk";
 import { ident } from "../db/sql";
 import { humanize } from "../model/labels";
 import { fieldOf } from "../model/relations";
-import type { Selection, SelectionStore } from "../selection/selection-store";
+import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import { deleteBlockers, describeBulkBlockers } from "./delete-blockers";
+import { isFragmentRequest } from "./htmx";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
 import { bulkAbilities, sessionIdOf } from "./selection-routes";
 import { bulkTasks } from "./bulk-tasks";
+import { scopeSentence, selectionScope } from "./selection-view";
 
 /**
  * Bulk edit and bulk delete of the current selection. The forms post the selection's token, never
  * ids; the server resolves the token to this session's selection and freezes it into ids at apply
  * time, then runs the shared executor in one transaction.
  */
+/** How long a bulk form waits for an exact count before it shows the form and loads the count after. */
+const FORM_COUNT_MS = 30;
+/** An "all matching" selection the bar last counted above this is not even tried: its count would not be quick. */
+const FORM_COUNT_SKIP = 100_000;
+
+/** A selection that can no longer be used was dropped: say so as a 409 the user can act on. */
+async function stale<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StaleSelectionError) throw new HttpError(409, error.message, "Selection cleared");
+    throw error;
+  }
+}
+
 export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionStore): void {
   const { resource, route } = web;
   const { global, model } = resource;
@@ -33,24 +50,28 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if (!abilities[kind]) throw new HttpError(403, kind === "edit" ? `You cannot edit ${resource.plural.toLowerCase()} in bulk.` : `You cannot delete ${resource.plural.toLowerCase()} in bulk.`);
   };
 
-  /**
-   * The session's selection, from the posted token (forms) or the session (links); a 4xx when
-   * unusable. Its ids are frozen only for applying; forms just count them.
-   */
-  const selectionOf = async (req: Request, freeze = false): Promise<{ selection: Selection; ids: string[]; count: number }> => {
+  /** The session's selection, from the posted token (forms) or the session (links); a 4xx when unusable. */
+  const selectionFor = async (req: Request): Promise<Selection> => {
     const token = req.method === "POST" ? (req.body as Record<string, unknown> | undefined)?.selection : undefined;
-    const selection = req.method === "POST"
-      ? await store.byToken(token, sessionIdOf(req), req.baseUrl)
-      : await store.find(sessionIdOf(req), req.baseUrl);
+    const selection = await stale(() => req.method === "POST"
+      ? store.byToken(token, sessionIdOf(req), req.baseUrl, target)
+      : store.find(sessionIdOf(req), req.baseUrl, target));
     if (!selection) {
       throw new HttpError(req.method === "POST" ? 403 : 422, req.method === "POST"
         ? "This selection has expired or belongs to another session. Select the records again."
         : `Select at least one ${resource.singular.toLowerCase()} first.`);
     }
-    const { sql, params } = store.resolveSql(selection, target);
-    const ids = freeze ? (await global.pool.query<{ id: string }>(`SELECT id::text AS id FROM (${sql}) s ORDER BY id`, params)).rows.map((row) => row.id) : [];
-    const count = freeze ? ids.length : Number((await global.pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`, params)).rows[0]!.n);
-    if (count === 0) throw new HttpError(422, `None of the selected ${resource.plural.toLowerCase()} exist any more. Select some again.`);
+    return selection;
+  };
+
+  const noneLeft = () => new HttpError(422, `None of the selected ${resource.plural.toLowerCase()} exist any more. Select some again.`);
+
+  /** The selection frozen into ids (for applying), or counted exactly. */
+  const selectionOf = async (req: Request, freeze = false): Promise<{ selection: Selection; ids: string[]; count: number }> => {
+    const selection = await selectionFor(req);
+    const ids = freeze ? await stale(() => store.freeze(selection, target)) : [];
+    const count = freeze ? ids.length : await stale(() => store.count(selection, target));
+    if (count === 0) throw noneLeft();
     return { selection, ids, count };
   };
 
@@ -66,6 +87,33 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       if (queued) return { queued };
       throw error;
     }
+  };
+
+  /**
+   * The selection for a form that states what it will act on: counted exactly when that is quick
+   * (always for picked rows), otherwise null and the form loads the exact count after it shows.
+   */
+  const formSelection = async (req: Request): Promise<{ selection: Selection; count: number | null }> => {
+    const selection = await selectionFor(req);
+    // Picked rows and pages without JavaScript (which cannot load the count later) are counted now.
+    const exact = selection.mode === "ids" || !isFragmentRequest(req);
+    const hopeless = selection.size !== null && selection.size > FORM_COUNT_SKIP;
+    const count = exact ? await stale(() => store.count(selection, target)) : hopeless ? null : await stale(() => store.countWithin(selection, target, FORM_COUNT_MS));
+    if (count === 0) throw noneLeft();
+    return { selection, count };
+  };
+
+  /** The action's scope in words and its count, as every bulk form states them. */
+  const scopeOf = async (req: Request, selection: Selection, count: number | null) => {
+    const [scope, exceptions] = await Promise.all([selectionScope(resource, req.baseUrl + "/", selection, ""), store.exceptions(selection)]);
+    return {
+      scope: scopeSentence(resource, scope, count ?? 0, exceptions),
+      // Picked rows have no list of their own to show; a filter has.
+      showUrl: scope.mode === "all" ? scope.showUrl : "",
+      count,
+      countText: count === null ? null : `${count.toLocaleString("en")} ${noun(count)}`,
+      countUrl: `${req.baseUrl}/_selection/count?form=1`,
+    };
   };
 
   const blockedText = async (ids: string[]) => {
@@ -100,51 +148,59 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     return Object.keys(errors).length ? { ok: false, errors, formError: "Some values need attention." } : parsed;
   };
 
-  const renderEditForm = async (req: Request, res: Response, selection: Selection, count: number, state: { inputs: Record<string, unknown>; errors: Record<string, string>; formError?: string }) => {
-    const choices: Record<string, RelationChoices> = {};
-    for (const field of resource.bulkFields.filter((candidate) => candidate.relation)) {
+  const renderEditForm = async (req: Request, res: Response, selection: Selection, count: number | null, state: { inputs: Record<string, unknown>; errors: Record<string, string>; formError?: string }) => {
+    // The related records of every relation field, each table read once (author and editor both
+    // list authors), side by side with the scope and the permissions.
+    const relationFields = resource.bulkFields.filter((candidate) => candidate.relation);
+    const loaded = new Map<string, Promise<RelationChoices>>();
+    const choicesOf = (field: (typeof relationFields)[number]) => {
       const chosen = [state.inputs[field.name] ?? []].flat().filter((value): value is string => typeof value === "string");
-      choices[field.name] = await relationChoices(global.prisma, field, chosen);
-    }
+      const key = `${field.relation!.model}\0${field.relation!.labelField}\0${chosen.join(",")}`;
+      if (!loaded.has(key)) loaded.set(key, relationChoices(global.prisma, field, chosen));
+      return loaded.get(key)!;
+    };
+    const [loadedChoices, scope, abilities] = await Promise.all([
+      Promise.all(relationFields.map(async (field) => [field.name, await choicesOf(field)] as const)),
+      scopeOf(req, selection, count),
+      bulkAbilities(web, req),
+    ]);
     const ticked = [state.inputs._change ?? []].flat();
     web.renderPartial(req, res, "powercrud/partials/bulk-edit.njk", {
       ...state,
+      ...scope,
       // Nothing is required in bulk edit: only ticked fields change.
       fields: resource.bulkFields.map((field) => ({ ...field, required: false })),
       ticked,
-      choices,
+      choices: Object.fromEntries(loadedChoices),
       choicesUrl: `${req.baseUrl}/_choices`,
       token: selection.token,
-      count,
-      countText: `${count.toLocaleString("en")} ${noun(count)}`,
       action: `${req.baseUrl}/_bulk/preview`,
-      canDelete: (await bulkAbilities(web, req)).delete,
+      canDelete: abilities.delete,
       returnUrl: web.returnUrlOf(req),
-      pageTitle: `Edit ${count.toLocaleString("en")} ${noun(count)}`,
+      pageTitle: scope.countText === null ? `Edit the selected ${resource.plural.toLowerCase()}` : `Edit ${scope.countText}`,
     });
   };
 
   router.get("/_bulk/edit", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, count } = await selectionOf(req);
+    const { selection, count } = await formSelection(req);
     await renderEditForm(req, res, selection, count, { inputs: {}, errors: {} });
   }));
 
   router.post("/_bulk/preview", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const current = await selectionOrQueued(req);
-    if ("queued" in current) return tasks.respondQueued(req, res, current.queued);
-    const { selection, count } = current;
+    const { selection, count } = await formSelection(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = await checkedChanges(body);
     if (!parsed.ok) {
       res.status(422);
       return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
-    const summary = await describeChanges(parsed.changes, nameOf);
+    const [summary, scope] = await Promise.all([describeChanges(parsed.changes, nameOf), scopeOf(req, selection, count)]);
     const replay = Object.entries(body).flatMap(([key, value]) => (key === "_csrf" ? [] : [value].flat().filter((item) => typeof item === "string").map((item) => [key, item])));
     web.renderPartial(req, res, "powercrud/partials/bulk-preview.njk", {
-      summary: `${summary} on ${count.toLocaleString("en")} ${noun(count)}.`,
+      ...scope,
+      summary: `${summary} on ${scope.countText ?? `every selected ${resource.singular.toLowerCase()}`}.`,
       replay,
       action: `${req.baseUrl}/_bulk/apply`,
       backAction: `${req.baseUrl}/_bulk/form`,
@@ -156,7 +212,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   // "Back" from the preview: the form again, as the user filled it in.
   router.post("/_bulk/form", route(async (req, res) => {
     await requireAbility(req, "edit");
-    const { selection, count } = await selectionOf(req);
+    const { selection, count } = await formSelection(req);
     await renderEditForm(req, res, selection, count, { inputs: (req.body ?? {}) as Record<string, unknown>, errors: {} });
   }));
 
@@ -186,11 +242,11 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   router.get("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
     const { selection, ids } = await selectionOf(req, true);
+    const [scope, blocked] = await Promise.all([scopeOf(req, selection, ids.length), blockedText(ids)]);
     web.renderPartial(req, res, "powercrud/partials/bulk-delete.njk", {
+      ...scope,
       token: selection.token,
-      count: ids.length,
-      countText: `${ids.length.toLocaleString("en")} ${noun(ids.length)}`,
-      blocked: await blockedText(ids),
+      blocked,
       action: `${req.baseUrl}/_bulk/delete`,
       returnUrl: web.returnUrlOf(req),
       pageTitle: `Delete ${ids.length.toLocaleString("en")} ${noun(ids.length)}`,

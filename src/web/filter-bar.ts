@@ -37,7 +37,7 @@ export async function filterBarView(resource: Resource, state: ListState, listUr
     label: chipLabel(filter, controls.find((control) => control.spec === filter.spec)?.options ?? []),
     removeHref: listUrl + stateQuery(state, options, { page: 1, filters: state.filters.filter((other) => other !== filter) }),
   }));
-  if (state.search) chips.unshift({ label: `Search: “${state.search}”`, removeHref: listUrl + stateQuery(state, options, { page: 1, search: "" }) });
+  if (state.search) chips.unshift({ label: searchLabel(state.search), removeHref: listUrl + stateQuery(state, options, { page: 1, search: "" }) });
   const keepQuery = new URLSearchParams(stateQuery(state, options, { page: 1, search: "", filters: [] }).slice(1));
   return {
     searchable: resource.searchConditions.length > 0,
@@ -77,7 +77,12 @@ async function relationOptions(resource: Resource, spec: FilterSpec, active: Act
 
 type Option = { value: string; label: string };
 
-function chipLabel(filter: ActiveFilter, options: Array<{ value: string; label: string }>): string {
+export function searchLabel(text: string): string {
+  return `Search: “${text}”`;
+}
+
+/** A filter in words, as its chip shows it ("Status: is Draft"); also names a selection's filter. */
+export function chipLabel(filter: ActiveFilter, options: Array<{ value: string; label: string }>): string {
   const { spec } = filter;
   const parts: string[] = [];
   if (filter.empty !== undefined) parts.push(filter.empty ? "is empty" : "is not empty");

@@ -5,7 +5,7 @@ import { whereSql } from "../list/filters";
 import { pageOfIds } from "../list/list-query";
 import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
 import { pageRows } from "../list/page-rows";
-import type { SelectionStore } from "../selection/selection-store";
+import { StaleSelectionError, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import type { ResourceWeb } from "./resource-web";
 import { loadSelectionBar } from "./selection-routes";
@@ -52,6 +52,12 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
   const listUrl = req.baseUrl + "/";
   const target = selectionTarget(resource);
+  let stale: StaleSelectionError | undefined;
+  const staleAs = <T>(fallback: T) => (error: unknown): T => {
+    if (!(error instanceof StaleSelectionError)) throw error;
+    stale = error;
+    return fallback;
+  };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
   // the count and the page's ids, permissions, the filter panel and the selection bar.
   const [visible, page, permissions, filterBar, loadedBar] = await Promise.all([
@@ -66,27 +72,30 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const shownState = { ...state, page: page.page };
   const currentUrl = listUrl + stateQuery(shownState, options);
-  const selectionBar = loadedBar?.bar;
+  let selectionBar = loadedBar?.bar;
   const selection = loadedBar?.selection;
   const [records, selected, , held] = await Promise.all([
     // Every scalar column comes along, so record hooks and row-action permissions can read the record.
     pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),
-    selections.selectedAmong(selection, target, page.ids),
+    selections.selectedAmong(selection, target, page.ids).catch(staleAs(new Set<string>())),
     (async () => {
       // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list
       // is drawn. A fresh "all" selection is counted by the bar after the click; a full page (maybe
       // without JavaScript) counts it now.
       const recount = selection && selectionBar && (selection.mode === "ids" || (selection.size === null && !isFragmentRequest(req)));
-      if (recount) selectionBar.size = await selections.countNow(selection, target);
+      if (recount) await selections.countNow(selection, target).then((size) => (selectionBar!.size = size), staleAs(undefined));
     })(),
     (async () => ((await activeTaskOn(global.pool, model.name)) ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>()))(),
   ]);
+  // A stored filter PostgreSQL refused was dropped: the list shows no selection and says why.
+  if (stale && selectionBar) selectionBar = { ...selectionBar, token: "", mode: "ids", size: 0, scope: { ...selectionBar.scope, mode: "ids", apart: false }, notice: stale.message };
+  const shownSelected = stale ? new Set<string>() : selected;
   const rows = await Promise.all(records.map((record) => rowView(resource, req, record, allowed, columns)));
   return {
-    rows: rows.map((row) => ({ ...row, selected: selected.has(row.id), heldBy: held.get(row.id) })),
+    rows: rows.map((row) => ({ ...row, selected: shownSelected.has(row.id), heldBy: held.get(row.id) })),
     tasksUrl: global.tasks.url.replace(/\/$/, ""),
     selectionBar,
-    allOnPageSelected: rows.length > 0 && rows.every((row) => selected.has(row.id)),
+    allOnPageSelected: rows.length > 0 && rows.every((row) => shownSelected.has(row.id)),
     headers: headerViews(resource, shownState, listUrl, columns),
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
     pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },

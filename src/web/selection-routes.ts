@@ -1,12 +1,16 @@
 import type { Request, Response, Router } from "express";
-import type { Selection, SelectionStore } from "../selection/selection-store";
-import { filterQueryOf, selectionTarget } from "../selection/selection-target";
+import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
+import { filterQueryOf, queryObject, selectionTarget } from "../selection/selection-target";
+import { addFlash } from "./flash";
 import { isFragmentRequest, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
 import { canDo } from "./permissions";
+import { selectionScope, type SelectionScope } from "./selection-view";
 
 const MAX_IDS_PER_REQUEST = 10_000;
+/** A stored filter longer than this is refused: the list's own limits (200 characters a value) keep real ones far below. */
+export const MAX_FILTER_QUERY = 10_000;
 
 export interface SelectionBarView {
   token: string;
@@ -18,7 +22,13 @@ export interface SelectionBarView {
   listQuery: string;
   canEdit: boolean;
   canDelete: boolean;
+  /** The filter the selection was made under, and whether the list now shows another one. */
+  scope: SelectionScope;
+  /** Why the selection was just cleared, when it could not be used any more. */
+  notice?: string;
 }
+
+type Abilities = { edit: boolean; delete: boolean };
 
 export function sessionIdOf(req: Request): string {
   if (!req.sessionID) throw new Error("PowerCRUD selections need express-session mounted before the resources.");
@@ -26,7 +36,7 @@ export function sessionIdOf(req: Request): string {
 }
 
 /** Bulk edit and delete as this user may use them on this resource. */
-export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ edit: boolean; delete: boolean }> {
+export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<Abilities> {
   const { resource } = web;
   // Selections hold integer ids (bigint); models keyed by text or uuid get no bulk actions.
   const id = resource.model.fields.find((field) => field.name === resource.model.idField);
@@ -35,6 +45,16 @@ export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<{ e
   const [bulk, list, update, remove] = await Promise.all((["bulk", "list", "update", "delete"] as const).map(async (action) => (await canDo(resource, action, req)).allowed));
   const allowed = Boolean(bulk && list);
   return { edit: allowed && Boolean(update) && resource.bulkFields.length > 0, delete: allowed && Boolean(remove) && resource.config.bulk.delete };
+}
+
+/** The session's selection of this list, or why it was just dropped. */
+export async function findSelection(web: ResourceWeb, req: Request, store: SelectionStore): Promise<{ selection?: Selection; notice?: string }> {
+  try {
+    return { selection: await store.find(sessionIdOf(req), req.baseUrl, selectionTarget(web.resource)) };
+  } catch (error) {
+    if (error instanceof StaleSelectionError) return { notice: error.message };
+    throw error;
+  }
 }
 
 /** The selection bar for the list, and the selection behind it; nothing when no bulk action is allowed. */
@@ -46,25 +66,68 @@ export async function loadSelectionBar(
 ): Promise<{ bar: SelectionBarView; selection: Selection | undefined } | undefined> {
   const abilities = await bulkAbilities(web, req);
   if (!abilities.edit && !abilities.delete) return undefined;
-  const selection = await store.find(sessionIdOf(req), req.baseUrl);
-  return { bar: barView(selection, listQuery, abilities, matchingLabelOf(req)), selection };
+  const { selection, notice } = await findSelection(web, req, store);
+  return { bar: await barView(web, req, selection, listQuery, abilities, notice), selection };
 }
 
-/** The list's query string, from the page the htmx request came from. */
+/**
+ * The list's query string, from the page the htmx request came from. A header that is no address
+ * is refused before anything is written.
+ */
 function currentListQuery(req: Request): string {
-  return new URL(req.get("HX-Current-URL") ?? "http://x/", "http://x").search.slice(1);
+  const header = req.get("HX-Current-URL");
+  if (header === undefined || header === "") return "";
+  try {
+    return new URL(header, "http://x").search.slice(1);
+  } catch {
+    throw new HttpError(400, "The HX-Current-URL header is not a valid address: reload the list and try again.");
+  }
 }
 
-function barView(selection: Selection | undefined, listQuery: string, abilities: { edit: boolean; delete: boolean }, matchingLabel: string): SelectionBarView {
+export async function barView(web: ResourceWeb, req: Request, selection: Selection | undefined, listQuery: string, abilities: Abilities, notice?: string): Promise<SelectionBarView> {
   return {
-    matchingLabel,
+    matchingLabel: matchingLabelOf(req),
     token: selection?.token ?? "",
     mode: selection?.mode ?? "ids",
     size: selection ? selection.size : 0,
     listQuery,
     canEdit: abilities.edit,
     canDelete: abilities.delete,
+    scope: await selectionScope(web.resource, req.baseUrl + "/", selection, listQuery),
+    ...(notice ? { notice } : {}),
   };
+}
+
+/** A selection change, fully parsed and checked before anything is written. */
+type Change =
+  | { op: "rows"; ids: bigint[]; selected: boolean }
+  | { op: "page"; ticked: bigint[]; unticked: bigint[] }
+  | { op: "all"; filterQuery: string }
+  | { op: "clear" };
+
+function parseChange(body: Record<string, unknown>, web: ResourceWeb): Change {
+  switch (body.op) {
+    case "rows":
+      return { op: "rows", ids: idsFrom(body.ids), selected: body.selected === "1" };
+    case "page": {
+      // Without JavaScript the table posts its page: the ticked ids are selected, the rest of the page not.
+      const page = idsFrom(body.page_ids);
+      const ticked = new Set(idsFrom(body.ids).map(String));
+      return { op: "page", ticked: page.filter((id) => ticked.has(String(id))), unticked: page.filter((id) => !ticked.has(String(id))) };
+    }
+    case "all": {
+      // Stored exactly as the list validates it, so a selection never keeps more than the list would run.
+      const filterQuery = filterQueryOf(queryObject(typeof body._list === "string" ? body._list : ""), web.resource);
+      if (filterQuery.length > MAX_FILTER_QUERY) {
+        throw new HttpError(422, `This filter is too long to select all its matches (${filterQuery.length.toLocaleString("en")} characters, at most ${MAX_FILTER_QUERY.toLocaleString("en")}). Choose fewer values.`);
+      }
+      return { op: "all", filterQuery };
+    }
+    case "clear":
+      return { op: "clear" };
+    default:
+      throw new HttpError(400, "Unknown selection action: choose rows, page, all or clear.");
+  }
 }
 
 /**
@@ -75,53 +138,69 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
   const { resource, route } = web;
   const target = selectionTarget(resource);
 
-  const answer = async (req: Request, res: Response, refreshTable: boolean, abilities: { edit: boolean; delete: boolean }, selection?: Selection) => {
-    if (!isFragmentRequest(req)) return void res.redirect(303, web.returnUrlOf(req));
-    const bar = barView(selection, currentListQuery(req), abilities, matchingLabelOf(req));
+  const answer = async (req: Request, res: Response, listQuery: string, refreshTable: boolean, abilities: Abilities, selection?: Selection, notice?: string) => {
+    if (!isFragmentRequest(req)) {
+      if (notice) addFlash(req, { kind: "warning", message: notice });
+      return void res.redirect(303, web.returnUrlOf(req));
+    }
+    const bar = await barView(web, req, selection, listQuery, abilities, notice);
     if (refreshTable) triggerClientEvent(res, "pc:selection", { refresh: true });
     web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: bar });
   };
 
-  router.post("/_selection", route(async (req, res) => {
+  const requireAbilities = async (req: Request, what: string): Promise<Abilities> => {
     const abilities = await bulkAbilities(web, req);
-    if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to select for.`);
+    if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to ${what}.`);
+    return abilities;
+  };
+
+  router.post("/_selection", route(async (req, res) => {
+    const abilities = await requireAbilities(req, "select for");
     const sessionId = sessionIdOf(req);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    switch (body.op) {
-      case "rows": {
-        const selection = await store.setRows(sessionId, req.baseUrl, target, idsFrom(body.ids), body.selected === "1");
-        return answer(req, res, false, abilities, selection);
+    const listQuery = currentListQuery(req);
+    const change = parseChange((req.body ?? {}) as Record<string, unknown>, web);
+    try {
+      switch (change.op) {
+        case "rows":
+          return await answer(req, res, listQuery, false, abilities, await store.setRows(sessionId, req.baseUrl, target, change.ids, change.selected));
+        case "page":
+          await store.setRows(sessionId, req.baseUrl, target, change.ticked, true);
+          return await answer(req, res, listQuery, false, abilities, await store.setRows(sessionId, req.baseUrl, target, change.unticked, false));
+        case "all":
+          return await answer(req, res, listQuery, true, abilities, await store.selectAll(sessionId, req.baseUrl, change.filterQuery));
+        case "clear":
+          await store.clear(sessionId, req.baseUrl);
+          return await answer(req, res, listQuery, true, abilities);
       }
-      case "page": {
-        // Without JavaScript the table posts its page: the ticked ids are selected, the rest of the page not.
-        const page = idsFrom(body.page_ids);
-        const ticked = new Set(idsFrom(body.ids).map(String));
-        await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => ticked.has(String(id))), true);
-        const selection = await store.setRows(sessionId, req.baseUrl, target, page.filter((id) => !ticked.has(String(id))), false);
-        return answer(req, res, false, abilities, selection);
-      }
-      case "all": {
-        const list = typeof body._list === "string" ? body._list : "";
-        const params = new URLSearchParams(list);
-        const query = Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)]));
-        const selection = await store.selectAll(sessionId, req.baseUrl, filterQueryOf(query, resource));
-        return answer(req, res, true, abilities, selection);
-      }
-      case "clear":
-        await store.clear(sessionId, req.baseUrl);
-        return answer(req, res, true, abilities);
-      default:
-        throw new HttpError(400, "Unknown selection action: choose rows, page, all or clear.");
+    } catch (error) {
+      if (!(error instanceof StaleSelectionError)) throw error;
+      // No table refresh: the refreshed table would redraw the bar without the notice.
+      return answer(req, res, listQuery, false, abilities, undefined, error.message);
     }
   }));
 
-  // An "all" selection is counted after the click, so selecting a million rows answers at once.
+  // An "all" selection is counted after the click, so selecting a million rows answers at once; a
+  // bulk form that opened before its count was ready loads it here too (form=1).
   router.get("/_selection/count", route(async (req, res) => {
-    const abilities = await bulkAbilities(web, req);
-    if (!abilities.edit && !abilities.delete) throw new HttpError(403, `You cannot change ${resource.plural.toLowerCase()} in bulk, so there is nothing to count.`);
-    const selection = await store.find(sessionIdOf(req), req.baseUrl);
-    if (selection && selection.size === null) await store.countNow(selection, target);
-    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: barView(selection, currentListQuery(req), abilities, matchingLabelOf(req)) });
+    const abilities = await requireAbilities(req, "count");
+    const listQuery = currentListQuery(req);
+    let { selection, notice } = await findSelection(web, req, store);
+    if (req.query.form === "1") {
+      if (!selection) throw new HttpError(409, notice ?? "This selection has been cleared. Select the records again.", "Selection cleared");
+      const count = await store.countNow(selection, target).catch((error: unknown) => {
+        if (error instanceof StaleSelectionError) throw new HttpError(409, error.message, "Selection cleared");
+        throw error;
+      });
+      const noun = count === 1 ? resource.singular.toLowerCase() : resource.plural.toLowerCase();
+      return web.render(req, res, "powercrud/partials/bulk-count.njk", { count, countText: `${count.toLocaleString("en")} ${noun}` });
+    }
+    try {
+      if (selection && selection.size === null) await store.countNow(selection, target);
+    } catch (error) {
+      if (!(error instanceof StaleSelectionError)) throw error;
+      [selection, notice] = [undefined, error.message];
+    }
+    web.render(req, res, "powercrud/partials/selection-bar.njk", { selectionBar: await barView(web, req, selection, listQuery, abilities, notice) });
   }));
 }
 

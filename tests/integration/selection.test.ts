@@ -3,6 +3,7 @@
  * bare app against the real Postgres. What the server stored is read back with SQL of its own.
  */
 import { describe, expect, it } from "vitest";
+import { SelectionStore, StaleSelectionError, type SelectionTarget } from "../../src/selection/selection-store";
 import { connect } from "../support/database";
 import {
   BAR,
@@ -176,9 +177,9 @@ describe("op=all: every row matching the filter", () => {
     expect(await countedSize(browser)).toBe(drafts);
     expect((await storedSelection(db, browser))!.size).toBe(drafts);
 
-    const html = await listPage(browser);
+    const html = await listPage(browser, "?status=DRAFT");
     expect(barSize(html)).toBe(drafts);
-    expect(textOf(html)).toContain(`${drafts} selected (all matching a filter, minus any you unticked)`);
+    expect(textOf(html)).toContain(`${drafts} selected: all matching Status: is Draft , minus any you unticked`);
   });
 
   it("keeps a search and several filters together, and counts their matches", async () => {
@@ -187,7 +188,7 @@ describe("op=all: every row matching the filter", () => {
     await selectAll(browser, `q=${word.toLowerCase()}&status=DRAFT,PUBLISHED&bestseller=no&sort=title&page=2&size=10&unknown=1`);
     const stored = (await storedSelection(db, browser))!;
     expect(stored.mode).toBe("all");
-    expect([...new URLSearchParams(stored.filterQuery)]).toEqual([["q", word.toLowerCase()], ["status", "DRAFT,PUBLISHED"], ["bestseller", "no"]]);
+    expect([...new URLSearchParams(stored.filterQuery)]).toEqual([["q", word.toLowerCase()], ["status", "DRAFT"], ["status", "PUBLISHED"], ["bestseller", "no"]]);
     const expected = await count(
       db,
       `SELECT count(*) AS n FROM "Book" WHERE title ILIKE $1 AND status IN ('DRAFT', 'PUBLISHED') AND NOT bestseller`,
@@ -527,5 +528,240 @@ describe("the 'Select all N matching' label", () => {
     const forged = await browser.post("/books/_selection", { op: "rows", ids: String(first), selected: "0", matching: "<script>x</script>" }, BAR);
     expect(forged.text).not.toContain("<script>x");
     expect(textOf(forged.text)).toContain("Select all matching");
+  });
+});
+
+// ------------------------------------------------------------------ stored filters are user input
+
+const F = "/filtered-books";
+const FBAR = { ...BAR, "HX-Current-URL": `http://127.0.0.1${F}/` };
+
+async function storeSelection(browser: Browser, filterQuery: string, resource = F): Promise<void> {
+  await db.pool.query(
+    `INSERT INTO powercrud_selection (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
+     VALUES (md5(random()::text), $1, $2, 'all', $3, NULL, now())`,
+    [browser.sessionId, resource, filterQuery],
+  );
+}
+
+describe("a stored filter is validated and capped as the list does it", () => {
+  it("stores a 100 KB search cut to the list's 200 characters, and drops junk, NUL and unknown keys", async () => {
+    const browser = await openBrowser(fx, "admin", `${F}/`);
+    const long = `  harbour ${"x".repeat(100_000)}`;
+    await selectAll(browser, new URLSearchParams({ q: long, status: "NOPE", "pages.min": "12abc", author: "0,-3,abc", genres: "1\u0000", extra: "1", sort: "title" }).toString(), F);
+    const stored = (await storedSelection(db, browser, F))!;
+    expect(stored.filterQuery).toBe(new URLSearchParams({ q: long.trim().slice(0, 200) }).toString());
+    expect(stored.filterQuery.length).toBeLessThan(250);
+    // The bar counts what the list with the same search shows.
+    const expected = await count(db, `SELECT count(*) AS n FROM "Book" WHERE title ILIKE $1`, [`%${long.trim().slice(0, 200)}%`]);
+    expect(await countedSize(browser, F)).toBe(expected);
+  });
+
+  it("stores relation values as the list reads them back (repeated keys, leading zeros gone)", async () => {
+    const browser = await openBrowser(fx, "admin", `${F}/`);
+    await selectAll(browser, "author=007,3&author=3&genres=2&genres.all=1&pages.min=100&status=DRAFT,DRAFT", F);
+    expect((await storedSelection(db, browser, F))!.filterQuery).toBe("author=7&author=3&genres=2&genres.all=1&status=DRAFT&pages.min=100");
+  });
+
+  it("refuses a filter longer than the cap with 422 and keeps the selection it had", async () => {
+    const browser = await openBrowser(fx, "admin", `${F}/`);
+    const [id] = await pickBooks(db, 1);
+    await selectRows(browser, [id!], true, F);
+    const many = Array.from({ length: 1_500 }, (_, index) => `author=${1_000_000 + index}`).join("&");
+    const response = await browser.post(`${F}/_selection`, { op: "all", _list: many }, FBAR);
+    expect(response.status).toBe(422);
+    expect(textOf(response.text)).toContain("This filter is too long to select all its matches");
+    expect(await storedSelection(db, browser, F)).toMatchObject({ mode: "ids", included: [id] });
+  });
+
+  it("answers a malformed HX-Current-URL with 400 before anything is written", async () => {
+    const browser = await openBrowser(fx);
+    const [id] = await pickBooks(db, 1);
+    await selectRows(browser, [id!]);
+    const before = await storedSelection(db, browser);
+    const forms: Array<Record<string, string>> = [{ op: "rows", ids: "1000001", selected: "1" }, { op: "all", _list: "status=DRAFT" }, { op: "clear" }];
+    for (const form of forms) {
+      const response = await browser.post("/books/_selection", form, { ...BAR, "HX-Current-URL": "http://[bad" });
+      expect(response.status, JSON.stringify(form)).toBe(400);
+      expect(textOf(response.text)).toContain("HX-Current-URL");
+      expect(await storedSelection(db, browser)).toEqual(before);
+    }
+    const counted = await browser.get("/books/_selection/count", { ...BAR, "HX-Current-URL": "http://[bad" });
+    expect(counted.status).toBe(400);
+  });
+});
+
+describe("a stored selection that no longer resolves is dropped with a message", () => {
+  // An int overflow PostgreSQL refuses (22003), or a filter today's validation reads differently:
+  // either way the list, the count and the bulk form answer, say why, and the selection is gone.
+  for (const [name, filterQuery] of [
+    ["a filter PostgreSQL refuses", "pages.min=2147483647.0000000001"],
+    ["a filter stored uncut before the cap", `q=${"y".repeat(5_000)}`],
+    ["a filter with values the list no longer accepts", "author=abc&status=NOPE"],
+  ] as const) {
+    it(`${name}: the list page, the count and the bulk edit form`, async () => {
+      const browser = await openBrowser(fx, "admin", `${F}/`);
+      await storeSelection(browser, filterQuery);
+      const list = await browser.get(`${F}/`);
+      expect(list.status).toBe(200);
+      expect(textOf(list.text)).toContain("Your selection was cleared: the filter it was made under can no longer be used.");
+      expect(checkedRows(list.text)).toEqual([]);
+      expect(barSize(list.text)).toBe(0);
+      expect(await storedSelection(db, browser, F)).toBeUndefined();
+
+      await storeSelection(browser, filterQuery);
+      const counted = await browser.get(`${F}/_selection/count`, FBAR);
+      expect(counted.status).toBe(200);
+      expect(textOf(counted.text)).toContain("Your selection was cleared");
+      expect(await storedSelection(db, browser, F)).toBeUndefined();
+
+      await storeSelection(browser, filterQuery);
+      const form = await browser.get(`${F}/_bulk/edit`, MODAL);
+      expect(form.status).toBe(409);
+      expect(textOf(form.text)).toContain("Your selection was cleared");
+      expect(await storedSelection(db, browser, F)).toBeUndefined();
+
+      // Ticking a row afterwards starts a fresh selection.
+      await storeSelection(browser, filterQuery);
+      const tick = await browser.post(`${F}/_selection`, { op: "rows", ids: String((await pickBooks(db, 1))[0]), selected: "1" }, FBAR);
+      expect(tick.status).toBe(200);
+      expect(textOf(tick.text)).toContain("Your selection was cleared");
+      expect(await storedSelection(db, browser, F)).toBeUndefined();
+    });
+  }
+
+  it("the store drops a selection whose SQL fails with a data exception, and passes other errors on", async () => {
+    const store = new SelectionStore(db.pool);
+    const failing: SelectionTarget = {
+      table: "Book",
+      idColumn: "id",
+      canonical: (filterQuery) => filterQuery,
+      // A real condition PostgreSQL refuses at run time: 3,000,000,000 does not fit an int.
+      matchSql: (filterQuery, offset) => ({ sql: `t.pages > $${offset}::int`, params: [filterQuery] }),
+    };
+    const selection = await store.selectAll("store-test-session", "/store-test", "3000000000");
+    await expect(store.count(selection, failing)).rejects.toBeInstanceOf(StaleSelectionError);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection WHERE "sessionId" = 'store-test-session'`)).toBe(0);
+
+    const fine = await store.selectAll("store-test-session", "/store-test", "100");
+    expect(await store.count(fine, failing)).toBe(await count(db, `SELECT count(*) AS n FROM "Book" WHERE pages > 100`));
+    const broken: SelectionTarget = { ...failing, table: "NoSuchTable" };
+    // A missing table is class 42 as well: dropped too.
+    await expect(store.count(fine, broken)).rejects.toBeInstanceOf(StaleSelectionError);
+    await store.clear("store-test-session", "/store-test");
+  });
+
+  it("countWithin counts exactly when quick and gives up (null) when not, leaving the selection in place", async () => {
+    const store = new SelectionStore(db.pool);
+    const target = (slow: boolean): SelectionTarget => ({
+      table: "Book",
+      idColumn: "id",
+      canonical: (filterQuery) => filterQuery,
+      // A real condition that takes 5 ms a row when slow: counting 300 rows cannot finish in 20 ms.
+      matchSql: () => ({ sql: slow ? "pg_sleep(0.005)::text = ''" : "TRUE", params: [] }),
+    });
+    const selection = await store.selectAll("count-within-session", "/count-within", "");
+    expect(await store.countWithin(selection, target(false), 1_000)).toBe(await count(db, `SELECT count(*) AS n FROM "Book"`));
+    expect(await store.countWithin(selection, target(true), 20)).toBeNull();
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection WHERE "sessionId" = 'count-within-session'`)).toBe(1);
+    await store.clear("count-within-session", "/count-within");
+  });
+});
+
+// ------------------------------------------------------------------ a selection never outlives its filter unseen
+
+describe("a selection made under one filter, seen under another", () => {
+  async function authorWithBooks(): Promise<{ id: number; name: string; books: number }> {
+    const { rows } = await db.pool.query<{ id: number; name: string; books: string }>(
+      `SELECT a.id, a.name, count(*) AS books FROM "Author" a JOIN "Book" b ON b."authorId" = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1`,
+    );
+    return { ...rows[0]!, books: Number(rows[0]!.books) };
+  }
+
+  it("names its filter in words and links to it; under another filter it is kept apart, without bulk actions", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/?author=${author.id}`);
+    await selectAll(browser, `author=${author.id}&sort=title`, F);
+    expect(await countedSize(browser, F)).toBe(author.books);
+
+    const same = await listPage(browser, `?author=${author.id}&sort=-title&page=1`, F);
+    expect(textOf(same)).toContain(`${author.books} selected: all matching Author: is ${author.name}`);
+    expect(same).toContain(`href="${F}/?author=${author.id}" data-testid="pc-selection-filter"`);
+    expect(same).not.toContain("data-pc-selection-apart");
+    expect(same).toContain(`${F}/_bulk/edit`);
+    expect(same).toContain(`${F}/_bulk/delete`);
+
+    // The author filter removed: the bar says the selection belongs to another filter, offers to show
+    // it or to select what this list shows, and offers no bulk action.
+    const all = await listPage(browser, "", F);
+    const total = await count(db, `SELECT count(*) AS n FROM "Book"`);
+    expect(all).toContain("data-pc-selection-apart");
+    expect(textOf(all)).toContain(`${author.books} selected under Author: is ${author.name} , not the filter shown here · Show them`);
+    expect(textOf(all)).toContain(`Select all ${total} matching`);
+    expect(all).not.toContain(`${F}/_bulk/edit`);
+    expect(all).not.toContain(`${F}/_bulk/delete`);
+
+    // One click selects what this list shows instead.
+    const form = /<input type="hidden" name="op" value="all">\s*<input type="hidden" name="_list" value="([^"]*)">/.exec(all);
+    expect(form).not.toBeNull();
+    await browser.post(`${F}/_selection`, { op: "all", _list: form![1]!.replaceAll("&amp;", "&") }, FBAR);
+    expect(await countedSize(browser, F)).toBe(total);
+    expect((await storedSelection(db, browser, F))!.filterQuery).toBe("");
+    expect(await listPage(browser, "", F)).not.toContain("data-pc-selection-apart");
+  });
+
+  it("a bar redrawn after a tick on another filter's list is kept apart too", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/`);
+    await selectAll(browser, `author=${author.id}`, F);
+    expect(await countedSize(browser, F)).toBe(author.books);
+    const [outside] = await pickBooks(db, 1, `"authorId" <> $1`, [author.id]);
+    const bar = await browser.post(`${F}/_selection`, { op: "rows", ids: String(outside), selected: "1" }, { ...FBAR, "HX-Current-URL": `http://127.0.0.1${F}/?status=DRAFT` });
+    expect(bar.status).toBe(200);
+    expect(bar.text).toContain("data-pc-selection-apart");
+    expect(textOf(bar.text)).toContain(`${author.books + 1} selected under Author: is ${author.name}`);
+  });
+
+  it("bulk edit, its preview and bulk delete state the filter, the exceptions and the exact count", async () => {
+    const author = await authorWithBooks();
+    const browser = await openBrowser(fx, "admin", `${F}/?author=${author.id}`);
+    await selectAll(browser, `author=${author.id}&status=DRAFT&status=PUBLISHED`, F);
+    const [unticked] = await pickBooks(db, 1, `"authorId" = $1 AND status = 'DRAFT'`, [author.id]);
+    const [outside] = await pickBooks(db, 1, `"authorId" <> $1`, [author.id]);
+    await selectRows(browser, [unticked!], false, F);
+    await selectRows(browser, [outside!], true, F);
+    const exact = await count(db, `SELECT count(*) AS n FROM "Book" WHERE ("authorId" = $1 AND status IN ('DRAFT', 'PUBLISHED') AND id <> $2) OR id = $3`, [author.id, unticked, outside]);
+    const scope = `Every book matching Author: is ${author.name}; Status: any of Draft, Published, minus 1 you unticked, plus 1 you ticked outside the filter.`;
+
+    const edit = await browser.get(`${F}/_bulk/edit`, MODAL);
+    expect(edit.status).toBe(200);
+    expect(textOf(edit.text)).toContain(`Edit ${exact} books`);
+    expect(textOf(edit.text)).toContain(`Acts on ${exact} books : ${scope}`);
+    expect(edit.text).toContain(`data-pc-count="${exact}"`);
+
+    const token = /name="selection" value="([^"]+)"/.exec(edit.text)![1]!;
+    const preview = await browser.post(`${F}/_bulk/preview`, { selection: token, _change: "bestseller", bestseller: "true" }, MODAL);
+    expect(preview.status).toBe(200);
+    expect(textOf(preview.text)).toContain(`Acts on ${exact} books : ${scope}`);
+    expect(textOf(preview.text)).toContain(`on ${exact} books.`);
+
+    const remove = await browser.get(`${F}/_bulk/delete`, MODAL);
+    expect(remove.status).toBe(200);
+    expect(textOf(remove.text)).toContain(`Delete ${exact} books?`);
+    expect(textOf(remove.text)).toContain(`Acts on ${exact} books : ${scope}`);
+
+    // The count a form loads after it opens (an "all" selection too large to count at once) is exact too.
+    const loaded = await browser.get(`${F}/_selection/count?form=1`, { "HX-Request": "true" });
+    expect(loaded.status).toBe(200);
+    expect(loaded.text).toContain(`data-pc-count="${exact}"`);
+  });
+
+  it("picked rows are stated as the rows you ticked", async () => {
+    const browser = await openBrowser(fx);
+    const picked = await pickBooks(db, 3);
+    await selectRows(browser, picked);
+    const edit = await browser.get("/books/_bulk/edit", MODAL);
+    expect(textOf(edit.text)).toContain("Acts on 3 books : The 3 books you ticked.");
+    expect(textOf(edit.text)).not.toContain("Show them");
   });
 });

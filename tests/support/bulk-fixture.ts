@@ -57,6 +57,7 @@ const roleOf = (ctx: PermissionContext<TestUser>) => ctx.user?.role ?? "";
  *  - /no-delete-books bulk.delete: false
  *  - /authors, /genres  no bulkFields (bulk delete only)
  *  - /genre-links    Genre (no @updatedAt) with its many-to-many "books" as the only bulk field
+ *  - /filtered-books relation, many-to-many and number filters and a search (selections made under them)
  */
 export async function startFixture(db: Db): Promise<Fixture> {
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
@@ -92,6 +93,14 @@ export async function startFixture(db: Db): Promise<Fixture> {
     app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] } }));
     app.use("/genres", crud.resource({ model: "Genre", list: { fields: ["name"] } }));
     app.use("/genre-links", crud.resource({ model: "Genre", list: { fields: ["name"] }, bulkFields: ["books"] }));
+    app.use(
+      "/filtered-books",
+      crud.resource({
+        model: "Book",
+        list: { fields: ["title", "author", "status"], filters: ["author", "genres", "status", "pages"], search: ["title"] },
+        bulkFields: ["pages", "bestseller"],
+      }),
+    );
   });
   return { server: await TestClient.start(app), logged: errors, vetoed };
 }
