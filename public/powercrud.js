@@ -121,15 +121,16 @@
     keptChoices = null;
   });
 
-  // Morphing the table region keeps focus but would close an open filter or column panel: reopen it.
+  // Morphing the table region keeps focus but would close an open filter panel: reopen it. Popovers
+  // (the column chooser) are left closed: the swap answered what they asked.
   var openPanels = [];
   document.addEventListener("htmx:before:swap", function () {
-    openPanels = Array.from(document.querySelectorAll(".pc-table details[open] > summary")).map(function (summary) {
+    openPanels = Array.from(document.querySelectorAll(".pc-table details[open]:not([data-pc-popover]) > summary")).map(function (summary) {
       return summary.textContent.trim().split(/\s/)[0];
     });
   });
   document.addEventListener("htmx:after:swap", function () {
-    document.querySelectorAll(".pc-table details > summary").forEach(function (summary) {
+    document.querySelectorAll(".pc-table details:not([data-pc-popover]) > summary").forEach(function (summary) {
       if (openPanels.indexOf(summary.textContent.trim().split(/\s/)[0]) !== -1) summary.parentElement.open = true;
     });
     openPanels = [];
@@ -221,6 +222,77 @@
     if (!panel) return;
     panel.open = false;
     panel.querySelector("summary").focus();
+  });
+
+  // Sorting and paging replace the table. htmx refocuses the control with the same id (sort headers
+  // and pagination links have stable ones); when that control is gone or disabled (Next on the last
+  // page), focus goes to the current page's marker rather than falling to <body>.
+  var swappedFocusId = null;
+  document.addEventListener("htmx:before:swap", function () {
+    var active = document.activeElement;
+    swappedFocusId = active && active.id && active.closest && active.closest(".pc-table") ? active.id : null;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!swappedFocusId || !event.target.classList || !event.target.classList.contains("pc-table")) return;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var wasPaging = swappedFocusId.indexOf("pc-page-") === 0;
+    swappedFocusId = null;
+    if (!lost || !wasPaging) return;
+    var current = event.target.querySelector("[data-pc-pagination] [aria-current=page]");
+    if (current) current.focus();
+  });
+
+  // Popovers (a <details data-pc-popover>, e.g. the column chooser) act like a dropdown: a click
+  // outside, focus moving out, or Escape closes them, Escape returning focus to their button.
+  function openPopovers() {
+    return Array.from(document.querySelectorAll("details[data-pc-popover][open]"));
+  }
+  document.addEventListener("click", function (event) {
+    openPopovers().forEach(function (panel) { if (!panel.contains(event.target)) panel.open = false; });
+  });
+  document.addEventListener("focusout", function (event) {
+    var panel = event.target.closest && event.target.closest("details[data-pc-popover][open]");
+    if (panel && event.relatedTarget && !panel.contains(event.relatedTarget)) panel.open = false;
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    openPopovers().forEach(function (panel) {
+      panel.open = false;
+      panel.querySelector("summary").focus();
+    });
+  });
+
+  // The column chooser: with no column ticked, "Show columns" is disabled and its message says why
+  // (the server refuses such a choice too, with the same message).
+  function syncColumnChooser() {
+    var panel = document.getElementById("pc-columns");
+    if (!panel) return;
+    var none = !panel.querySelector('input[name="columns"]:checked');
+    var show = panel.querySelector("[data-pc-columns-show]");
+    var message = document.getElementById("pc-columns-error");
+    if (show) show.disabled = none;
+    if (message) message.hidden = !none;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#pc-columns")) syncColumnChooser();
+  });
+  document.addEventListener("DOMContentLoaded", syncColumnChooser);
+
+  // After the chooser's own answer, focus goes to its button (saved: the panel is closed) or to its
+  // first box (refused: the panel stays open with the message).
+  var chooserSubmitted = false;
+  document.addEventListener("htmx:config:request", function (event) {
+    var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (source && source.closest && source.closest("#pc-columns")) chooserSubmitted = true;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!event.target.classList || !event.target.classList.contains("pc-table")) return;
+    syncColumnChooser();
+    if (!chooserSubmitted) return;
+    chooserSubmitted = false;
+    var panel = document.getElementById("pc-columns");
+    if (!panel) return;
+    (panel.open ? panel.querySelector('input[name="columns"]') : panel.querySelector("summary")).focus();
   });
 
   // Server errors that have no place in the page (5xx, network failures) become a toast.

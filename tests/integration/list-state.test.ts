@@ -767,6 +767,55 @@ describe("column chooser (POST /_columns)", () => {
     expect(visibleColumns((await list("/books", dave, as("dave"))).text)).toEqual(["title"]);
   });
 
+  /** The chooser's state in a refused answer: open, nothing ticked, the message inside it. */
+  function expectRefusedChooser(html: string): void {
+    const details = /<details id="pc-columns"[^>]*>/.exec(html);
+    expect(details?.[0]).toContain(" open");
+    const chooser = formOf(html, /action="[^"]*\/_columns"/);
+    expect(chooser).not.toMatch(/name="columns" value="[^"]*" checked/);
+    expect(chooser).toMatch(/<p id="pc-columns-error"[^>]*role="alert"[^>]*>Choose at least one column to show\.<\/p>/);
+    expect(chooser).not.toMatch(/<p id="pc-columns-error"[^>]*hidden/);
+  }
+
+  it("answers a refused choice with the list of _return, the chooser open with its message (plain form and htmx)", async () => {
+    const judy = await signedIn("judy");
+    expect((await judy.post("/books/_columns", { columns: ["title", "status"] }, as("judy"))).status).toBe(303);
+    const state = "/books/?status=DRAFT&sort=pages&size=10&page=2";
+    const expected = await ids(`SELECT id FROM "Book" WHERE status = 'DRAFT' ORDER BY pages, id LIMIT 10 OFFSET 10`);
+
+    // Without JavaScript: the whole page, search, filters, table and pagination included.
+    const page = await judy.post("/books/_columns", { columns: [], _return: state }, as("judy"));
+    expect(page.status).toBe(422);
+    expect(page.text).toContain("<html");
+    expect(page.text).toContain('role="search"');
+    expect(page.text).toContain('aria-label="Pagination"');
+    expect(rowIds(page.text)).toEqual(expected);
+    expect(parse(currentUrl(page.text)).params).toEqual({ status: "DRAFT", sort: "pages", size: "10", page: "2" });
+    expectRefusedChooser(page.text);
+    // The table keeps the saved columns.
+    expect([...page.text.matchAll(/<th scope="col"/g)].length - 1).toBe(2);
+
+    // htmx: the table region it swaps, answered with 422 (htmx 4 swaps it), the same content.
+    const fragment = await judy.post(
+      "/books/_columns",
+      { columns: "bogus", _return: state },
+      { ...as("judy"), "HX-Request": "true", "HX-Target": "section#pc-table" },
+    );
+    expect(fragment.status).toBe(422);
+    expect(fragment.text).not.toContain("<html");
+    expect(fragment.text).toContain('<section id="pc-table"');
+    expect(fragment.text).toContain('role="search"');
+    expect(rowIds(fragment.text)).toEqual(expected);
+    expectRefusedChooser(fragment.text);
+    expect(await saved("judy")).toEqual(["title", "status"]);
+
+    // A saved choice comes back with the chooser closed and its message hidden.
+    const ok = await judy.post("/books/_columns", { columns: ["title"], _return: state }, { ...as("judy"), "HX-Request": "true", "HX-Target": "section#pc-table" });
+    expect(ok.status).toBe(200);
+    expect(/<details id="pc-columns"[^>]*>/.exec(ok.text)?.[0]).not.toContain(" open");
+    expect(ok.text).toMatch(/<p id="pc-columns-error"[^>]*hidden/);
+  });
+
   it("reset=1 restores the default columns", async () => {
     const erin = await signedIn("erin");
     await erin.post("/books/_columns", { columns: ["title", "author"] }, as("erin"));

@@ -1,0 +1,200 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./support";
+
+// The list screen's controls as a keyboard and mouse user meets them: the Columns popover, a refused
+// column choice (with and without JavaScript), and focus kept across sorting and paging. Nothing here
+// leaves a saved column choice behind.
+
+const rows = (page: Page) => page.locator("#pc-table tbody tr[data-pc-row]");
+const chooser = (page: Page) => page.locator("#pc-columns");
+const columnsButton = (page: Page) => page.locator("#pc-columns > summary");
+const panel = (page: Page) => page.locator("#pc-columns form");
+const currentPage = (page: Page) => page.locator('nav[aria-label="Pagination"] [aria-current="page"]');
+
+test.describe("the Columns popover", () => {
+  test("closes on an outside click, on Escape (focus back on its button), on Tab out, and when the table is swapped", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/books");
+
+    await columnsButton(page).click();
+    await expect(panel(page)).toBeVisible();
+    await page.locator("#pc-list-title").click();
+    await expect(panel(page)).toBeHidden();
+
+    await columnsButton(page).click();
+    await page.getByRole("checkbox", { name: "ISBN" }).focus();
+    await page.keyboard.press("Escape");
+    await expect(panel(page)).toBeHidden();
+    await expect(columnsButton(page)).toBeFocused();
+
+    // Escape closes it when focus is elsewhere too (a mouse user who opened it).
+    await columnsButton(page).click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("Escape");
+    await expect(panel(page)).toBeHidden();
+    await expect(columnsButton(page)).toBeFocused();
+
+    // Tabbing past its last control leaves it closed behind.
+    await columnsButton(page).click();
+    await page.getByRole("button", { name: "Show columns" }).focus();
+    await page.keyboard.press("Tab");
+    await expect(panel(page)).toBeHidden();
+
+    // Paging (a table swap) draws it closed, also when it was opened from the keyboard.
+    await columnsButton(page).focus();
+    await page.keyboard.press("Enter");
+    await expect(panel(page)).toBeVisible();
+    await page.evaluate(() => (document.querySelector('a[aria-label="Page 2"]') as HTMLElement).click());
+    await expect(page).toHaveURL(/page=2$/);
+    await expect(currentPage(page)).toHaveText("2");
+    await expect(chooser(page)).not.toHaveAttribute("open");
+    await expect(panel(page)).toBeHidden();
+  });
+
+  test("never keeps the selection bar's bulk buttons or the row buttons out of reach", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/books");
+    await rows(page).first().locator("input.pc-select-row").click();
+    await expect(page.getByTestId("pc-selection-count")).toContainText("1 selected");
+
+    await columnsButton(page).click();
+    await expect(panel(page)).toBeVisible();
+    // Ticking another row is an outside click: it closes.
+    await rows(page).nth(1).locator("input.pc-select-row").click();
+    await expect(page.getByTestId("pc-selection-count")).toContainText("2 selected");
+    await expect(panel(page)).toBeHidden();
+
+    await columnsButton(page).click();
+    await page.keyboard.press("Escape");
+    // Playwright refuses to click an element another one covers: these clicks prove they are reachable.
+    await page.getByRole("link", { name: "Bulk edit" }).click();
+    await expect(page.locator("#pc-modal")).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(page.locator("#pc-modal")).toBeHidden();
+    await columnsButton(page).click();
+    await page.locator("#pc-list-title").click();
+    await rows(page).first().getByRole("link", { name: /^Delete / }).click();
+    await expect(page.locator("#pc-modal").getByRole("heading", { name: "Delete book?" })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Clear selection" }).click();
+    await expect(page.getByTestId("pc-selection-count")).toContainText("Select rows");
+  });
+});
+
+test.describe("a column choice with no column", () => {
+  test("with JavaScript: Show is disabled and says why; a refused post keeps the whole list and shows the message in the chooser", async ({ page }) => {
+    await signIn(page, "viewer");
+    await page.goto("/books?q=the&sort=title");
+    const headersBefore = await page.locator("#pc-table thead th").count();
+    const idsBefore = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pc-row")));
+
+    await columnsButton(page).click();
+    const boxes = panel(page).getByRole("checkbox");
+    for (const box of await boxes.all()) await box.uncheck();
+    const show = page.getByRole("button", { name: "Show columns" });
+    await expect(show).toBeDisabled();
+    await expect(page.getByTestId("pc-columns-error")).toHaveText("Choose at least one column to show.");
+    await boxes.first().check();
+    await expect(show).toBeEnabled();
+    await expect(page.getByTestId("pc-columns-error")).toBeHidden();
+    await boxes.first().uncheck();
+
+    // A post that gets past the button anyway (an older page, a script): the server's 422 answer.
+    const refused = page.waitForResponse((response) => response.url().endsWith("/books/_columns"));
+    await panel(page).evaluate((form) => (form as HTMLFormElement).requestSubmit());
+    expect((await refused).status()).toBe(422);
+    await expect(page.getByTestId("pc-columns-error")).toHaveText("Choose at least one column to show.");
+    await expect(panel(page)).toBeVisible();
+    await expect(boxes.first()).toBeFocused();
+    // The list is still there, in the same state: search, table, pagination.
+    await expect(page.getByPlaceholder("Search books…")).toHaveValue("the");
+    await expect(page.locator("#pc-table thead th")).toHaveCount(headersBefore);
+    expect(await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pc-row")))).toEqual(idsBefore);
+    await expect(page.getByTestId("pc-range")).toContainText("Showing 1–");
+    await expect(page).toHaveURL(/\/books\?q=the&sort=title$/);
+
+    // And it recovers without a reload: pressing Escape, then Reset, works.
+    await page.keyboard.press("Escape");
+    await expect(panel(page)).toBeHidden();
+    await columnsButton(page).click();
+    await page.getByRole("button", { name: "Reset" }).click();
+    await expect(panel(page)).toBeHidden();
+    await expect(page.locator("#pc-table thead th")).toHaveCount(headersBefore);
+  });
+
+  test.describe("without JavaScript", () => {
+    test.use({ javaScriptEnabled: false });
+
+    test("the refused choice answers with the list page, the chooser open with the message", async ({ page }) => {
+      await signIn(page, "viewer");
+      await page.goto("/books?status=PUBLISHED&page=2");
+      const idsBefore = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pc-row")));
+      await columnsButton(page).click();
+      for (const box of await panel(page).getByRole("checkbox").all()) await box.uncheck();
+      const refused = page.waitForResponse((response) => response.url().endsWith("/books/_columns"));
+      await page.getByRole("button", { name: "Show columns" }).click();
+      expect((await refused).status()).toBe(422);
+      await expect(panel(page)).toBeVisible();
+      await expect(page.getByTestId("pc-columns-error")).toHaveText("Choose at least one column to show.");
+      await expect(page.getByRole("search")).toBeVisible();
+      expect(await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pc-row")))).toEqual(idsBefore);
+      await expect(currentPage(page)).toHaveText("2");
+
+      // Choosing a column from here saves it and returns to the list it came from.
+      await panel(page).getByRole("checkbox", { name: "Title" }).check();
+      await page.getByRole("button", { name: "Show columns" }).click();
+      await expect(page).toHaveURL(/\/books\/\?status=PUBLISHED&page=2$/);
+      await expect(page.locator("#pc-table thead th[scope=col]")).toHaveCount(1);
+      await columnsButton(page).click();
+      await page.getByRole("button", { name: "Reset" }).click();
+      await expect(page.locator("#pc-table thead th[scope=col]").first()).toContainText("Title");
+      expect(await page.locator("#pc-table thead th[scope=col]").count()).toBeGreaterThan(1);
+    });
+  });
+});
+
+test.describe("keyboard focus across sorting and paging", () => {
+  test("Enter on a sort header keeps focus on that header", async ({ page }) => {
+    await signIn(page, "viewer");
+    await page.goto("/books");
+    const price = page.getByRole("link", { name: /^Price/ });
+    await price.focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/sort=price$/);
+    await expect(page.getByRole("link", { name: /^Price/ })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/sort=-price$/);
+    await expect(page.locator('th[aria-sort="descending"]')).toContainText("Price");
+    await expect(page.getByRole("link", { name: /^Price/ })).toBeFocused();
+  });
+
+  test("Enter on a page link focuses that page's marker; Next stays on Next, and on the last page falls back to the current page", async ({ page }) => {
+    await signIn(page, "viewer");
+    await page.goto("/books?size=100");
+    await page.getByRole("link", { name: "Page 2" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/size=100&page=2$/);
+    const current = currentPage(page);
+    await expect(current).toHaveText("2");
+    await expect(current).toBeFocused();
+
+    await page.getByRole("link", { name: "Previous page" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/size=100$/);
+    // Page 1 has no Previous link: the current page takes focus.
+    await expect(current).toHaveText("1");
+    await expect(current).toBeFocused();
+
+    await page.getByRole("link", { name: "Next page" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/size=100&page=2$/);
+    await expect(page.getByRole("link", { name: "Next page" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/size=100&page=3$/);
+    await expect(current).toHaveText("3");
+    await expect(current).toBeFocused();
+    // Focus is in the pagination, so Shift+Tab reaches the previous page's link.
+    await page.keyboard.press("Shift+Tab");
+    await expect(page.getByRole("link", { name: "Page 2" })).toBeFocused();
+  });
+});
