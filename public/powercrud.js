@@ -92,10 +92,106 @@
 
   document.addEventListener("click", function (event) {
     var closer = event.target.closest && event.target.closest("[data-pc-close]");
-    if (closer) {
-      var dialog = modal();
-      if (dialog && dialog.open) dialog.close();
+    if (closer) closeModalAsking();
+  });
+
+  // Unsaved changes in the modal: every way of closing it (Escape, the backdrop, ✕, Cancel) first
+  // asks in #pc-modal-discard when a form in it differs from what it showed when it first appeared.
+  // A form re-rendered with errors keeps its first snapshot, so its rejected edits still count.
+  var modalSnapshots = {};
+  var focusBeforeDiscard = null;
+  function formKey(form) {
+    return form.getAttribute("action") || form.id || "";
+  }
+  function formValues(form) {
+    var pairs = [];
+    new FormData(form).forEach(function (value, key) {
+      if (key !== "_csrf") pairs.push(key + "=" + (typeof value === "string" ? value : value.name));
+    });
+    return pairs.join("&");
+  }
+  function modalForms() {
+    var content = document.getElementById("pc-modal-content");
+    return content ? Array.from(content.querySelectorAll("form")).filter(function (form) { return form.method === "post"; }) : [];
+  }
+  function modalDirty() {
+    return modalForms().some(function (form) {
+      var key = formKey(form);
+      return Object.prototype.hasOwnProperty.call(modalSnapshots, key) && modalSnapshots[key] !== formValues(form);
+    });
+  }
+  function discardPrompt() {
+    return document.getElementById("pc-modal-discard");
+  }
+  function askToDiscard() {
+    var prompt = discardPrompt();
+    if (!prompt) return modal().close();
+    if (prompt.hidden) focusBeforeDiscard = document.activeElement;
+    prompt.hidden = false;
+    prompt.querySelector('[data-pc-discard="keep"]').focus();
+  }
+  function keepEditing() {
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+    var back = focusBeforeDiscard && document.contains(focusBeforeDiscard) ? focusBeforeDiscard : null;
+    focusBeforeDiscard = null;
+    if (back) back.focus(); else focusFirst(document.getElementById("pc-modal-content"));
+  }
+  function closeModalAsking() {
+    var dialog = modal();
+    if (!dialog || !dialog.open) return;
+    if (modalDirty()) askToDiscard(); else dialog.close();
+  }
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (!target || target.id !== "pc-modal-content") return;
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+    modalForms().forEach(function (form) {
+      var key = formKey(form);
+      if (!Object.prototype.hasOwnProperty.call(modalSnapshots, key)) modalSnapshots[key] = formValues(form);
+    });
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target !== modal()) return;
+    modalSnapshots = {};
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+  }, true);
+  // Escape: the browser would close the dialog (its "cancel"); with changes, ask instead, and a
+  // second Escape answers "keep editing". Handled on keydown because Chromium does not let a page
+  // cancel a second "cancel" without a click in between.
+  document.addEventListener("keydown", function (event) {
+    var dialog = modal();
+    if (event.key !== "Escape" || !dialog || !dialog.open) return;
+    var prompt = discardPrompt();
+    if (prompt && !prompt.hidden) {
+      event.preventDefault();
+      keepEditing();
+    } else if (modalDirty()) {
+      event.preventDefault();
+      askToDiscard();
     }
+  }, true);
+  document.addEventListener("cancel", function (event) {
+    if (event.target === modal() && modalDirty()) {
+      event.preventDefault();
+      askToDiscard();
+    }
+  }, true);
+  // ✕ and the backdrop are method="dialog" forms.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method !== "dialog" || form.closest("dialog") !== modal() || !modalDirty()) return;
+    event.preventDefault();
+    askToDiscard();
+  }, true);
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest && event.target.closest("[data-pc-discard]");
+    if (!choice) return;
+    if (choice.getAttribute("data-pc-discard") === "keep") return keepEditing();
+    modalSnapshots = {};
+    modal().close();
   });
 
   // A relation search answers with a new option list. A choice made while the search was on its way

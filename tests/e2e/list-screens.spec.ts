@@ -198,3 +198,87 @@ test.describe("keyboard focus across sorting and paging", () => {
     await expect(page.getByRole("link", { name: "Page 2" })).toBeFocused();
   });
 });
+
+test.describe("closing the record modal with unsaved changes", () => {
+  const modal = (page: Page) => page.locator("#pc-modal");
+  const prompt = (page: Page) => page.getByRole("alertdialog", { name: "Discard your changes?" });
+
+  async function openEdit(page: Page): Promise<{ id: string; title: string }> {
+    await signIn(page, "editor");
+    await page.goto("/books?sort=title");
+    const row = rows(page).nth(4);
+    const id = (await row.getAttribute("data-pc-row"))!;
+    const title = (await row.locator("td a.link").first().innerText()).trim();
+    await row.getByRole("link", { name: /^Edit / }).click();
+    await expect(modal(page).getByLabel("Title")).toBeFocused();
+    return { id, title };
+  }
+
+  test("Escape, the backdrop, ✕ and Cancel ask first; Keep editing keeps the edits, Discard closes without saving", async ({ page }) => {
+    const { id, title } = await openEdit(page);
+    const field = modal(page).getByLabel("Title");
+    await field.fill("Not Saved Yet");
+
+    await page.keyboard.press("Escape");
+    await expect(modal(page)).toBeVisible();
+    await expect(prompt(page)).toBeVisible();
+    await expect(prompt(page).getByRole("button", { name: "Keep editing" })).toBeFocused();
+    // A second Escape answers "keep editing": focus goes back to where it was.
+    await page.keyboard.press("Escape");
+    await expect(prompt(page)).toBeHidden();
+    await expect(modal(page)).toBeVisible();
+    await expect(field).toBeFocused();
+    await expect(field).toHaveValue("Not Saved Yet");
+
+    // The backdrop (outside the box).
+    await page.mouse.click(5, 5);
+    await expect(prompt(page)).toBeVisible();
+    await prompt(page).getByRole("button", { name: "Keep editing" }).click();
+    await expect(prompt(page)).toBeHidden();
+    await expect(field).toHaveValue("Not Saved Yet");
+
+    await modal(page).getByRole("button", { name: "Cancel" }).click();
+    await expect(prompt(page)).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(prompt(page)).toBeHidden();
+
+    await modal(page).getByRole("button", { name: "Close" }).click();
+    await expect(prompt(page)).toBeVisible();
+    await prompt(page).getByRole("button", { name: "Discard changes" }).click();
+    await expect(modal(page)).toBeHidden();
+    await expect(page.locator(`tr[data-pc-row="${id}"]`)).toContainText(title);
+    await expect(page.locator(`tr[data-pc-row="${id}"]`).getByRole("link", { name: /^Edit / })).toBeFocused();
+
+    // Opened again, the form is fresh and closes at once.
+    await page.locator(`tr[data-pc-row="${id}"]`).getByRole("link", { name: /^Edit / }).click();
+    await expect(modal(page).getByLabel("Title")).toHaveValue(title);
+    await page.keyboard.press("Escape");
+    await expect(modal(page)).toBeHidden();
+    await expect(prompt(page)).toBeHidden();
+  });
+
+  test("a form without changes (or with its changes undone) closes at once; a form rejected with errors still asks", async ({ page }) => {
+    const { title } = await openEdit(page);
+    const field = modal(page).getByLabel("Title");
+    await field.fill("Changed");
+    await field.fill(title);
+    await page.mouse.click(5, 5);
+    await expect(modal(page)).toBeHidden();
+
+    await rows(page).nth(4).getByRole("link", { name: /^Edit / }).click();
+    await modal(page).getByLabel("Title").fill("");
+    await modal(page).getByRole("button", { name: "Save" }).click();
+    await expect(page.locator("#f-title-error")).toHaveText("This field is required.");
+    await page.keyboard.press("Escape");
+    await expect(prompt(page)).toBeVisible();
+    await prompt(page).getByRole("button", { name: "Discard changes" }).click();
+    await expect(modal(page)).toBeHidden();
+    await expect(rows(page).nth(4)).toContainText(title);
+
+    // A record's detail view has nothing to lose.
+    await rows(page).nth(4).locator("td a.link").first().click();
+    await expect(modal(page)).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(modal(page)).toBeHidden();
+  });
+});
