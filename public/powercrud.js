@@ -103,12 +103,16 @@
   function formKey(form) {
     return form.getAttribute("action") || form.id || "";
   }
+  // What the user entered, disabled controls included: scripts enable and disable some (the bulk
+  // form's Change boxes), which is not an edit.
   function formValues(form) {
-    var pairs = [];
-    new FormData(form).forEach(function (value, key) {
-      if (key !== "_csrf") pairs.push(key + "=" + (typeof value === "string" ? value : value.name));
-    });
-    return pairs.join("&");
+    return Array.from(form.elements).filter(function (element) {
+      return element.name && element.name !== "_csrf" && !/^(submit|button|reset)$/.test(element.type);
+    }).map(function (element) {
+      if (element.type === "checkbox" || element.type === "radio") return element.name + "=" + element.value + ":" + element.checked;
+      if (element.tagName === "SELECT") return element.name + "=" + Array.from(element.selectedOptions).map(function (o) { return o.value; }).join(",");
+      return element.name + "=" + (element.type === "file" ? Array.from(element.files || []).map(function (f) { return f.name; }).join(",") : element.value);
+    }).join("&");
   }
   function modalForms() {
     var content = document.getElementById("pc-modal-content");
