@@ -92,10 +92,110 @@
 
   document.addEventListener("click", function (event) {
     var closer = event.target.closest && event.target.closest("[data-pc-close]");
-    if (closer) {
-      var dialog = modal();
-      if (dialog && dialog.open) dialog.close();
+    if (closer) closeModalAsking();
+  });
+
+  // Unsaved changes in the modal: every way of closing it (Escape, the backdrop, ✕, Cancel) first
+  // asks in #pc-modal-discard when a form in it differs from what it showed when it first appeared.
+  // A form re-rendered with errors keeps its first snapshot, so its rejected edits still count.
+  var modalSnapshots = {};
+  var focusBeforeDiscard = null;
+  function formKey(form) {
+    return form.getAttribute("action") || form.id || "";
+  }
+  // What the user entered, disabled controls included: scripts enable and disable some (the bulk
+  // form's Change boxes), which is not an edit.
+  function formValues(form) {
+    return Array.from(form.elements).filter(function (element) {
+      return element.name && element.name !== "_csrf" && !/^(submit|button|reset)$/.test(element.type);
+    }).map(function (element) {
+      if (element.type === "checkbox" || element.type === "radio") return element.name + "=" + element.value + ":" + element.checked;
+      if (element.tagName === "SELECT") return element.name + "=" + Array.from(element.selectedOptions).map(function (o) { return o.value; }).join(",");
+      return element.name + "=" + (element.type === "file" ? Array.from(element.files || []).map(function (f) { return f.name; }).join(",") : element.value);
+    }).join("&");
+  }
+  function modalForms() {
+    var content = document.getElementById("pc-modal-content");
+    return content ? Array.from(content.querySelectorAll("form")).filter(function (form) { return form.method === "post"; }) : [];
+  }
+  function modalDirty() {
+    return modalForms().some(function (form) {
+      var key = formKey(form);
+      return Object.prototype.hasOwnProperty.call(modalSnapshots, key) && modalSnapshots[key] !== formValues(form);
+    });
+  }
+  function discardPrompt() {
+    return document.getElementById("pc-modal-discard");
+  }
+  function askToDiscard() {
+    var prompt = discardPrompt();
+    if (!prompt) return modal().close();
+    if (prompt.hidden) focusBeforeDiscard = document.activeElement;
+    prompt.hidden = false;
+    prompt.querySelector('[data-pc-discard="keep"]').focus();
+  }
+  function keepEditing() {
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+    var back = focusBeforeDiscard && document.contains(focusBeforeDiscard) ? focusBeforeDiscard : null;
+    focusBeforeDiscard = null;
+    if (back) back.focus(); else focusFirst(document.getElementById("pc-modal-content"));
+  }
+  function closeModalAsking() {
+    var dialog = modal();
+    if (!dialog || !dialog.open) return;
+    if (modalDirty()) askToDiscard(); else dialog.close();
+  }
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (!target || target.id !== "pc-modal-content") return;
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+    modalForms().forEach(function (form) {
+      var key = formKey(form);
+      if (!Object.prototype.hasOwnProperty.call(modalSnapshots, key)) modalSnapshots[key] = formValues(form);
+    });
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target !== modal()) return;
+    modalSnapshots = {};
+    var prompt = discardPrompt();
+    if (prompt) prompt.hidden = true;
+  }, true);
+  // Escape: the browser would close the dialog (its "cancel"); with changes, ask instead, and a
+  // second Escape answers "keep editing". Handled on keydown because Chromium does not let a page
+  // cancel a second "cancel" without a click in between.
+  document.addEventListener("keydown", function (event) {
+    var dialog = modal();
+    if (event.key !== "Escape" || !dialog || !dialog.open) return;
+    var prompt = discardPrompt();
+    if (prompt && !prompt.hidden) {
+      event.preventDefault();
+      keepEditing();
+    } else if (modalDirty()) {
+      event.preventDefault();
+      askToDiscard();
     }
+  }, true);
+  document.addEventListener("cancel", function (event) {
+    if (event.target === modal() && modalDirty()) {
+      event.preventDefault();
+      askToDiscard();
+    }
+  }, true);
+  // ✕ and the backdrop are method="dialog" forms.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method !== "dialog" || form.closest("dialog") !== modal() || !modalDirty()) return;
+    event.preventDefault();
+    askToDiscard();
+  }, true);
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest && event.target.closest("[data-pc-discard]");
+    if (!choice) return;
+    if (choice.getAttribute("data-pc-discard") === "keep") return keepEditing();
+    modalSnapshots = {};
+    modal().close();
   });
 
   // A relation search answers with a new option list. A choice made while the search was on its way
@@ -121,15 +221,16 @@
     keptChoices = null;
   });
 
-  // Morphing the table region keeps focus but would close an open filter or column panel: reopen it.
+  // Morphing the table region keeps focus but would close an open filter panel: reopen it. Popovers
+  // (the column chooser) are left closed: the swap answered what they asked.
   var openPanels = [];
   document.addEventListener("htmx:before:swap", function () {
-    openPanels = Array.from(document.querySelectorAll(".pc-table details[open] > summary")).map(function (summary) {
+    openPanels = Array.from(document.querySelectorAll(".pc-table details[open]:not([data-pc-popover]) > summary")).map(function (summary) {
       return summary.textContent.trim().split(/\s/)[0];
     });
   });
   document.addEventListener("htmx:after:swap", function () {
-    document.querySelectorAll(".pc-table details > summary").forEach(function (summary) {
+    document.querySelectorAll(".pc-table details:not([data-pc-popover]) > summary").forEach(function (summary) {
       if (openPanels.indexOf(summary.textContent.trim().split(/\s/)[0]) !== -1) summary.parentElement.open = true;
     });
     openPanels = [];
@@ -221,6 +322,77 @@
     if (!panel) return;
     panel.open = false;
     panel.querySelector("summary").focus();
+  });
+
+  // Sorting and paging replace the table. htmx refocuses the control with the same id (sort headers
+  // and pagination links have stable ones); when that control is gone or disabled (Next on the last
+  // page), focus goes to the current page's marker rather than falling to <body>.
+  var swappedFocusId = null;
+  document.addEventListener("htmx:before:swap", function () {
+    var active = document.activeElement;
+    swappedFocusId = active && active.id && active.closest && active.closest(".pc-table") ? active.id : null;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!swappedFocusId || !event.target.classList || !event.target.classList.contains("pc-table")) return;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var wasPaging = swappedFocusId.indexOf("pc-page-") === 0;
+    swappedFocusId = null;
+    if (!lost || !wasPaging) return;
+    var current = event.target.querySelector("[data-pc-pagination] [aria-current=page]");
+    if (current) current.focus();
+  });
+
+  // Popovers (a <details data-pc-popover>, e.g. the column chooser) act like a dropdown: a click
+  // outside, focus moving out, or Escape closes them, Escape returning focus to their button.
+  function openPopovers() {
+    return Array.from(document.querySelectorAll("details[data-pc-popover][open]"));
+  }
+  document.addEventListener("click", function (event) {
+    openPopovers().forEach(function (panel) { if (!panel.contains(event.target)) panel.open = false; });
+  });
+  document.addEventListener("focusout", function (event) {
+    var panel = event.target.closest && event.target.closest("details[data-pc-popover][open]");
+    if (panel && event.relatedTarget && !panel.contains(event.relatedTarget)) panel.open = false;
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    openPopovers().forEach(function (panel) {
+      panel.open = false;
+      panel.querySelector("summary").focus();
+    });
+  });
+
+  // The column chooser: with no column ticked, "Show columns" is disabled and its message says why
+  // (the server refuses such a choice too, with the same message).
+  function syncColumnChooser() {
+    var panel = document.getElementById("pc-columns");
+    if (!panel) return;
+    var none = !panel.querySelector('input[name="columns"]:checked');
+    var show = panel.querySelector("[data-pc-columns-show]");
+    var message = document.getElementById("pc-columns-error");
+    if (show) show.disabled = none;
+    if (message) message.hidden = !none;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#pc-columns")) syncColumnChooser();
+  });
+  document.addEventListener("DOMContentLoaded", syncColumnChooser);
+
+  // After the chooser's own answer, focus goes to its button (saved: the panel is closed) or to its
+  // first box (refused: the panel stays open with the message).
+  var chooserSubmitted = false;
+  document.addEventListener("htmx:config:request", function (event) {
+    var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (source && source.closest && source.closest("#pc-columns")) chooserSubmitted = true;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!event.target.classList || !event.target.classList.contains("pc-table")) return;
+    syncColumnChooser();
+    if (!chooserSubmitted) return;
+    chooserSubmitted = false;
+    var panel = document.getElementById("pc-columns");
+    if (!panel) return;
+    (panel.open ? panel.querySelector('input[name="columns"]') : panel.querySelector("summary")).focus();
   });
 
   // Server errors that have no place in the page (5xx, network failures) become a toast.

@@ -2,10 +2,22 @@ import { humanize } from "../model/labels";
 import type { Column } from "./columns";
 
 const integer = new Intl.NumberFormat("en");
-const dateFormat = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
-});
+
+// Dates and times are written field by field rather than through Intl.DateTimeFormat: its output
+// depends on the ICU data shipped with Node (en-CA changed its date order between versions), and
+// `hour12: false` selects the h24 cycle in some locales, which writes 00:07 as 24:07.
+const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+
+/** 2024-01-04 (UTC). Years below 1000 keep four digits; years before 1 get a minus sign. */
+function isoDate(date: Date): string {
+  const year = date.getUTCFullYear();
+  return `${year < 0 ? "-" : ""}${pad(Math.abs(year), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** 2024-01-04 00:07 UTC: hours 00 to 23. */
+function isoDateTime(date: Date): string {
+  return `${isoDate(date)} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
+}
 
 /** A display string for a value: empty values are "" (templates show a dash), never "null". */
 export function formatValue(value: unknown, column: Pick<Column, "format" | "scale">): string {
@@ -18,9 +30,9 @@ export function formatValue(value: unknown, column: Pick<Column, "format" | "sca
     case "decimal":
       return column.scale !== undefined && Number.isFinite(Number(value)) ? fixed(String(value), column.scale) : String(value);
     case "date":
-      return value instanceof Date ? dateFormat.format(value) : String(value);
+      return value instanceof Date && !Number.isNaN(value.getTime()) ? isoDate(value) : String(value);
     case "datetime":
-      return value instanceof Date ? `${dateTimeFormat.format(value).replace(",", "")} UTC` : String(value);
+      return value instanceof Date && !Number.isNaN(value.getTime()) ? isoDateTime(value) : String(value);
     case "enum":
       return humanize(String(value).toLowerCase());
     case "list":

@@ -64,45 +64,64 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
 }
 
 export interface CountPolicy {
-  /** At or above this many (estimated) matching rows, show the estimate without counting. */
+  /** An unfiltered list of at least this many rows (by the table's statistics) shows the estimate without counting. */
   threshold: number;
   /** An exact count that takes longer than this gives way to the estimate. */
   timeoutMs: number;
 }
 
+type Total = { total: number; totalKind: "exact" | "estimate" };
+
 /**
- * The total of a list: exact when that is cheap, else the planner's estimate (labelled "≈" on the
- * page). COUNT(*) over a large or scattered match set reads every matching heap page, which on a
- * million rows takes seconds; the estimate costs a planning round trip.
+ * The total of a list: exact whenever PostgreSQL can count it within the time limit, else an
+ * estimate (labelled "≈" on the page). COUNT(*) over a large or scattered match set reads every
+ * matching row, which on a million rows takes seconds, hence the limit.
+ *
+ * A filter's row estimate (the planner's) is never trusted to skip the count: it is often off by an
+ * order of magnitude either way (a search and a status together: 152K guessed, 10K real). Only an
+ * unfiltered table's size, from its statistics, is good enough to skip counting when it is large.
  */
-async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], policy: CountPolicy) {
-  const estimate = Math.max(0, await estimateRows(pool, table, whereText, params));
-  if (estimate >= policy.threshold) return { total: estimate, totalKind: "estimate" as const };
-  const exact = await countWithin(pool, `SELECT count(*) AS total FROM ${table} t ${whereText}`, params, policy.timeoutMs);
-  return exact === undefined ? { total: estimate, totalKind: "estimate" as const } : { total: exact, totalKind: "exact" as const };
-}
-
-async function estimateRows(pool: pg.Pool, table: string, whereText: string, params: unknown[]): Promise<number> {
+async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], policy: CountPolicy): Promise<Total> {
   if (!whereText) {
-    const { rows } = await pool.query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table]);
-    return Number(rows[0]?.estimate ?? 0);
+    const size = await tableEstimate(pool, table);
+    if (size >= policy.threshold) return { total: size, totalKind: "estimate" };
   }
-  const { rows } = await pool.query<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} t ${whereText}`, params);
-  return Math.round(rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
+  const exact = await countWithin(pool, `SELECT count(*) AS total FROM ${table} t ${whereText}`, params, policy.timeoutMs);
+  if (exact !== undefined) return { total: exact, totalKind: "exact" };
+  const estimate = whereText ? await plannerEstimate(pool, table, whereText, params) : await tableEstimate(pool, table);
+  return { total: estimate, totalKind: "estimate" };
 }
 
+/** pg_class.reltuples, kept current by autovacuum and ANALYZE; -1 (never analysed) reads as 0. */
+async function tableEstimate(pool: pg.Pool, table: string): Promise<number> {
+  const { rows } = await pool.query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table]);
+  return Math.max(0, Number(rows[0]?.estimate ?? 0));
+}
+
+async function plannerEstimate(pool: pg.Pool, table: string, whereText: string, params: unknown[]): Promise<number> {
+  const { rows } = await pool.query<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} t ${whereText}`, params);
+  return Math.max(0, Math.round(rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0));
+}
+
+/**
+ * The count under a statement_timeout local to its own transaction, so the limit can never stay on
+ * the pooled connection. undefined when the limit cancelled it.
+ */
 async function countWithin(pool: pg.Pool, sql: string, params: unknown[], timeoutMs: number): Promise<number | undefined> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
     const { rows } = await client.query<{ total: string }>(sql, params);
+    await client.query("COMMIT");
     return Number(rows[0]?.total ?? 0);
   } catch (error) {
-    if ((error as { code?: string }).code === "57014") return undefined; // query_canceled: over the time budget
+    await client.query("ROLLBACK").catch((rollback: Error) => { broken = rollback; });
+    if ((error as { code?: string }).code === "57014") return undefined; // query_canceled: over the time limit
     throw error;
   } finally {
-    await client.query("RESET statement_timeout").catch(() => {});
-    client.release();
+    // A connection that cannot even roll back is dropped rather than handed to the next request.
+    client.release(broken);
   }
 }
 

@@ -117,8 +117,8 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   };
 
   const blockedText = async (ids: string[]) => {
-    const blockers = await deleteBlockers(global.pool, global.dataModel, model, ids);
-    return blockers.length ? describeBulkBlockers(blockers, resource.singular, resource.plural) : undefined;
+    const blockers = await deleteBlockers(global.pool, global.dataModel, model, ids, resource.displayField);
+    return blockers.length ? describeBulkBlockers(blockers, resource.plural) : undefined;
   };
 
   const nameOf = async (modelName: string, ids: number[]): Promise<string[]> => {

@@ -49,8 +49,8 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
 
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
-    const renderList = async (req: Request, res: Response, query: Record<string, unknown>) => {
-      const context = { ...(await listContext(web, req, query, preferences, selections)), toolbar: await toolbarViews(resource, req) };
+    const renderList = async (req: Request, res: Response, query: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const context = { ...(await listContext(web, req, query, preferences, selections)), toolbar: await toolbarViews(resource, req), ...extra };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
     };
@@ -61,16 +61,23 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     }));
 
     // The column chooser: saves the user's visible columns (or resets them), then shows the list again.
+    // An empty choice is refused inside the chooser: the list it belongs to is drawn as it was, with
+    // the panel open, the boxes as submitted and the message next to them (a full page without JS).
     router.post("/_columns", route(async (req, res) => {
       await require(req, "list");
       const valid = resource.listColumns.map((column) => column.key);
       const chosen = [req.body?.columns ?? []].flat().filter((key): key is string => typeof key === "string" && valid.includes(key));
-      if (req.body?.reset === "1") await preferences.reset(req, userKeyOf(resource, req), req.baseUrl);
-      else if (chosen.length === 0) throw new HttpError(422, "Choose at least one column to show.");
-      else await preferences.save(req, userKeyOf(resource, req), req.baseUrl, chosen);
       const returnUrl = returnUrlOf(req);
+      const returnQuery = Object.fromEntries(new URL(returnUrl, "http://x").searchParams);
+      if (req.body?.reset !== "1" && chosen.length === 0) {
+        const columnChooser = resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: false }));
+        res.status(422);
+        return renderList(req, res, returnQuery, { columnChooser, columnError: "Choose at least one column to show." });
+      }
+      if (req.body?.reset === "1") await preferences.reset(req, userKeyOf(resource, req), req.baseUrl);
+      else await preferences.save(req, userKeyOf(resource, req), req.baseUrl, chosen);
       if (!isFragmentRequest(req)) return res.redirect(303, returnUrl);
-      await renderList(req, res, Object.fromEntries(new URL(returnUrl, "http://x").searchParams));
+      await renderList(req, res, returnQuery);
     }));
   }
 

@@ -507,7 +507,8 @@ describe("bulk delete", () => {
     await insertBook(db, { title: "By writer 1 again", authorId: writers[0] });
     await insertBook(db, { title: "By writer 2", authorId: writers[1] });
     await selectRows(browser, [...writers, idle], true, "/authors");
-    const explanation = "Nothing can be deleted while 2 of the selected authors are still author of 3 books. Reassign or delete those first, or unselect them.";
+    const explanation = "Nothing can be deleted while 2 of the selected authors are still the author of 3 books: " +
+      "Writer With Two (2 books) and Writer With One (1 book). Reassign or delete those books first, or unselect those authors.";
 
     const page = await browser.get("/authors/_bulk/delete", MODAL);
     expect(page.status).toBe(200);

@@ -6,6 +6,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
+import { dataModel } from "../../src/generated/powercrud";
+import type { SqlWhere } from "../../src/list/filters";
+import { pageOfIds } from "../../src/list/list-query";
+import type { ListState } from "../../src/list/list-state";
+import { modelOf } from "../../src/model/relations";
 import { bareApp, rowIds, unescapeHtml, type TestUser, expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient, type TestResponse } from "../support/test-client";
@@ -637,17 +642,18 @@ describe("counts", () => {
     }
   });
 
-  it("filtered at or above the threshold: a total not claimed exact, with the right rows", async () => {
+  it("filtered, whatever the planner guesses: counted exactly (its guess never skips the count)", async () => {
     const published = await matching(`b.status = 'PUBLISHED'`);
     expect(published.length).toBeGreaterThan(10);
+    // The planner expects at least the threshold's worth of rows: the old rule showed its guess.
+    const guess = (await db.pool.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM "Book" t WHERE t.status = 'PUBLISHED'`)).rows[0]["QUERY PLAN"][0].Plan["Plan Rows"];
+    expect(guess).toBeGreaterThanOrEqual(10);
     const response = await list("/books-capped?status=PUBLISHED&size=10");
     expect(rowIds(response.text)).toEqual(published.slice(0, 10));
-    const range = NOT_EXACT.exec(rangeText(response.text));
-    expect(range, rangeText(response.text)).not.toBeNull();
-    expect([range![1], range![2]]).toEqual(["1", "10"]);
-    // At least the threshold's worth of rows, and never more than the table holds.
-    expect(Number(range![3])).toBeGreaterThanOrEqual(10);
-    expect(Number(range![3])).toBeLessThanOrEqual(BOOKS);
+    expect(rangeText(response.text)).toBe(`Showing 1–10 of ${published.length}`);
+    expect(response.text).not.toContain("<abbr");
+    const search = await matching(SEARCH_SQL, ["quill"]);
+    expect(rangeText((await list("/books-zero?q=quill")).text)).toBe(`Showing 1–${search.length} of ${search.length}`);
   });
 
   it("filtered, with fewer matches than the threshold: exact", async () => {
@@ -658,7 +664,7 @@ describe("counts", () => {
     expect(rowIds(exact.text)).toEqual(outOfPrint);
   });
 
-  it("filtered at or above the threshold: the following pages can still be reached", async () => {
+  it("filtered: the following pages can be reached and the last page is clamped to the exact total", async () => {
     const published = await matching(`b.status = 'PUBLISHED'`);
     const first = await list("/books-capped?status=PUBLISHED&size=10");
     const next = paginationLinks(first.text).find((link) => link.label === "Next page");
@@ -666,16 +672,58 @@ describe("counts", () => {
     expect(parse(next!.href).params).toEqual({ status: "PUBLISHED", size: "10", page: "2" });
     const second = await list("/books-capped?status=PUBLISHED&size=10&page=2");
     expect(rowIds(second.text)).toEqual(published.slice(10, 20));
-    expect(rangeText(second.text)).toMatch(/^Showing 11–20 of /);
+    expect(rangeText(second.text)).toBe(`Showing 11–20 of ${published.length}`);
+    const last = Math.ceil(published.length / 10);
+    const beyond = await list(`/books-capped?status=PUBLISHED&size=10&page=${last + 5}`);
+    expect(rowIds(beyond.text)).toEqual(published.slice((last - 1) * 10, last * 10));
   });
 
-  it.each(["/books-tiny", "/books-zero"])("%s (threshold below the page size): filtered, the range agrees with the rows shown", async (base) => {
+  it.each(["/books-tiny", "/books-zero"])("%s (threshold below the page size): filtered, exact and in agreement with the rows shown", async (base) => {
     const published = await matching(`b.status = 'PUBLISHED'`);
     const response = await list(`${base}?status=PUBLISHED`);
     expect(rowIds(response.text)).toEqual(published.slice(0, 25));
-    const range = NOT_EXACT.exec(rangeText(response.text));
-    expect(range, rangeText(response.text)).not.toBeNull();
-    expect([range![1], range![2]]).toEqual(["1", "25"]);
+    expect(rangeText(response.text)).toBe(`Showing 1–25 of ${published.length}`);
+  });
+});
+
+describe("counts: the time limit decides, not the planner's guess (pageOfIds)", () => {
+  const Book = modelOf(dataModel, "Book");
+  const state: ListState = { page: 1, pageSize: 10, all: false, sort: [], search: "", filters: [] };
+  /** Sleeps per row, so counting the 80 books takes about 80 ms whatever the plan. */
+  const slow: SqlWhere = { clauses: [`pg_sleep(0.001 + 0 * t.id)::text = ''`], params: [] };
+  const quick: SqlWhere = { clauses: [`t.status = $1`], params: ["PUBLISHED"] };
+
+  it("exact when the count finishes in time, even when the planner expects more than the threshold", async () => {
+    const published = await count(`SELECT count(*) AS n FROM "Book" WHERE status = 'PUBLISHED'`);
+    const page = await pageOfIds(db.pool, Book, [], state, quick, { threshold: 0, timeoutMs: 5_000 });
+    expect(page).toMatchObject({ total: published, totalKind: "exact", pageCount: Math.ceil(published / 10) });
+  });
+
+  it("the estimate when the count hits the time limit, with the page's rows all the same", async () => {
+    const page = await pageOfIds(db.pool, Book, [], state, slow, { threshold: 1_000_000, timeoutMs: 1 });
+    expect(page.totalKind).toBe("estimate");
+    expect(page.ids).toEqual(await ids(`SELECT id FROM "Book" ORDER BY id DESC LIMIT 10`));
+    // Given time, the same slow condition is counted exactly.
+    expect(await pageOfIds(db.pool, Book, [], state, slow, { threshold: 0, timeoutMs: 10_000 })).toMatchObject({ total: BOOKS, totalKind: "exact" });
+  });
+
+  it("a cancelled count leaves no time limit on the pooled connections", async () => {
+    const clients = await Promise.all(Array.from({ length: 3 }, () => pageOfIds(db.pool, Book, [], state, slow, { threshold: 0, timeoutMs: 1 })));
+    expect(clients.every((page) => page.totalKind === "estimate")).toBe(true);
+    const settings = await Promise.all(Array.from({ length: 6 }, async () => {
+      const client = await db.pool.connect();
+      try {
+        return (await client.query<{ statement_timeout: string }>("SHOW statement_timeout")).rows[0]!.statement_timeout;
+      } finally {
+        client.release();
+      }
+    }));
+    expect(new Set(settings)).toEqual(new Set(["0"]));
+  });
+
+  it("unfiltered: a table at or above the threshold by its statistics is not counted; below it, counted exactly", async () => {
+    expect(await pageOfIds(db.pool, Book, [], state, { clauses: [], params: [] }, { threshold: BOOKS, timeoutMs: 5_000 })).toMatchObject({ total: BOOKS, totalKind: "estimate" });
+    expect(await pageOfIds(db.pool, Book, [], state, { clauses: [], params: [] }, { threshold: BOOKS + 1, timeoutMs: 5_000 })).toMatchObject({ total: BOOKS, totalKind: "exact" });
   });
 });
 
@@ -765,6 +813,55 @@ describe("column chooser (POST /_columns)", () => {
     }
     expect(await saved("dave")).toEqual(["title"]);
     expect(visibleColumns((await list("/books", dave, as("dave"))).text)).toEqual(["title"]);
+  });
+
+  /** The chooser's state in a refused answer: open, nothing ticked, the message inside it. */
+  function expectRefusedChooser(html: string): void {
+    const details = /<details id="pc-columns"[^>]*>/.exec(html);
+    expect(details?.[0]).toContain(" open");
+    const chooser = formOf(html, /action="[^"]*\/_columns"/);
+    expect(chooser).not.toMatch(/name="columns" value="[^"]*" checked/);
+    expect(chooser).toMatch(/<p id="pc-columns-error"[^>]*role="alert"[^>]*>Choose at least one column to show\.<\/p>/);
+    expect(chooser).not.toMatch(/<p id="pc-columns-error"[^>]*hidden/);
+  }
+
+  it("answers a refused choice with the list of _return, the chooser open with its message (plain form and htmx)", async () => {
+    const judy = await signedIn("judy");
+    expect((await judy.post("/books/_columns", { columns: ["title", "status"] }, as("judy"))).status).toBe(303);
+    const state = "/books/?status=DRAFT&sort=pages&size=10&page=2";
+    const expected = await ids(`SELECT id FROM "Book" WHERE status = 'DRAFT' ORDER BY pages, id LIMIT 10 OFFSET 10`);
+
+    // Without JavaScript: the whole page, search, filters, table and pagination included.
+    const page = await judy.post("/books/_columns", { columns: [], _return: state }, as("judy"));
+    expect(page.status).toBe(422);
+    expect(page.text).toContain("<html");
+    expect(page.text).toContain('role="search"');
+    expect(page.text).toContain('aria-label="Pagination"');
+    expect(rowIds(page.text)).toEqual(expected);
+    expect(parse(currentUrl(page.text)).params).toEqual({ status: "DRAFT", sort: "pages", size: "10", page: "2" });
+    expectRefusedChooser(page.text);
+    // The table keeps the saved columns.
+    expect([...page.text.matchAll(/<th scope="col"/g)].length - 1).toBe(2);
+
+    // htmx: the table region it swaps, answered with 422 (htmx 4 swaps it), the same content.
+    const fragment = await judy.post(
+      "/books/_columns",
+      { columns: "bogus", _return: state },
+      { ...as("judy"), "HX-Request": "true", "HX-Target": "section#pc-table" },
+    );
+    expect(fragment.status).toBe(422);
+    expect(fragment.text).not.toContain("<html");
+    expect(fragment.text).toContain('<section id="pc-table"');
+    expect(fragment.text).toContain('role="search"');
+    expect(rowIds(fragment.text)).toEqual(expected);
+    expectRefusedChooser(fragment.text);
+    expect(await saved("judy")).toEqual(["title", "status"]);
+
+    // A saved choice comes back with the chooser closed and its message hidden.
+    const ok = await judy.post("/books/_columns", { columns: ["title"], _return: state }, { ...as("judy"), "HX-Request": "true", "HX-Target": "section#pc-table" });
+    expect(ok.status).toBe(200);
+    expect(/<details id="pc-columns"[^>]*>/.exec(ok.text)?.[0]).not.toContain(" open");
+    expect(ok.text).toMatch(/<p id="pc-columns-error"[^>]*hidden/);
   });
 
   it("reset=1 restores the default columns", async () => {

@@ -678,14 +678,14 @@ describe("GET and POST /:id/delete", () => {
     await insertBook({ authorId: author });
     const confirm = await browser.get(`/authors/${author}/delete`);
     expect(confirm.status).toBe(200);
-    expect(textOf(confirm.text)).toContain("Prolific Test Author can't be deleted: 2 books have it as author. Reassign or delete those first.");
+    expect(textOf(confirm.text)).toContain("Prolific Test Author can't be deleted: it is still the author of 2 books. Reassign or delete those books first.");
     expect(confirm.text).not.toContain(`action="/authors/${author}/delete"`);
 
     const client = await session(`/authors/${author}/delete`);
     const response = await client.post(`/authors/${author}/delete`);
     expect(response.status).toBe(409);
     expect(textOf(response.text)).toContain("Can't delete");
-    expect(textOf(response.text)).toContain("Prolific Test Author can't be deleted: 2 books have it as author. Reassign or delete those first.");
+    expect(textOf(response.text)).toContain("Prolific Test Author can't be deleted: it is still the author of 2 books. Reassign or delete those books first.");
     expect(await count(`SELECT count(*) AS n FROM "Author" WHERE id = $1`, [author])).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM "Book" WHERE "authorId" = $1`, [author])).toBe(2);
   });
@@ -698,7 +698,7 @@ describe("GET and POST /:id/delete", () => {
     expect(response.status).toBe(409);
     expect(response.text).not.toContain("<html");
     expect(response.text).toContain('data-status="409"');
-    expect(textOf(response.text)).toContain("Busy Htmx Author can't be deleted: 1 book has it as author.");
+    expect(textOf(response.text)).toContain("Busy Htmx Author can't be deleted: it is still the author of 1 book. Reassign or delete those books first.");
     expect(response.headers.get("hx-trigger")).toBeNull();
     expect(await count(`SELECT count(*) AS n FROM "Author" WHERE id = $1`, [author])).toBe(1);
   });
