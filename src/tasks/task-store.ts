@@ -25,11 +25,16 @@ export class TaskStore {
     return rows;
   }
 
-  /** The active task a bulk form's selection was used up by, if the same user queued it. */
-  async activeFromSelection(token: unknown, userKey: string | undefined): Promise<number | undefined> {
+  /**
+   * The task a bulk form's selection was used up by, if the same user queued it a moment ago: still
+   * running, or ended within the last ten minutes (a fast task can end before a resubmit arrives).
+   */
+  async queuedFromSelection(token: unknown, userKey: string | undefined): Promise<number | undefined> {
     if (typeof token !== "string" || token === "") return undefined;
     const { rows } = await this.pool.query<{ id: number }>(
-      `SELECT id FROM powercrud_task WHERE "selectionToken" = $1 AND status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $2`,
+      `SELECT id FROM powercrud_task WHERE "selectionToken" = $1 AND "userKey" IS NOT DISTINCT FROM $2
+         AND (status IN ('PENDING', 'RUNNING') OR "createdAt" > now() - interval '10 minutes')
+       ORDER BY id DESC LIMIT 1`,
       [token, userKey ?? null],
     );
     return rows[0]?.id;

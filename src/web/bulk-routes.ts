@@ -200,6 +200,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     const replay = Object.entries(body).flatMap(([key, value]) => (key === "_csrf" ? [] : [value].flat().filter((item) => typeof item === "string").map((item) => [key, item])));
     web.renderPartial(req, res, "powercrud/partials/bulk-preview.njk", {
       ...scope,
+      ...tasks.modeOf(count),
       summary: `${summary} on ${scope.countText ?? `every selected ${resource.singular.toLowerCase()}`}.`,
       replay,
       action: `${req.baseUrl}/_bulk/apply`,
@@ -245,6 +246,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     const [scope, blocked] = await Promise.all([scopeOf(req, selection, ids.length), blockedText(ids)]);
     web.renderPartial(req, res, "powercrud/partials/bulk-delete.njk", {
       ...scope,
+      ...tasks.modeOf(ids.length),
       token: selection.token,
       blocked,
       action: `${req.baseUrl}/_bulk/delete`,

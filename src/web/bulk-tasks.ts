@@ -34,6 +34,12 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
     /** Runs in the background: enabled and at least `minRecords` targets. */
     queues: (count: number) => resource.background.enabled && count >= resource.background.minRecords,
 
+    /** What a bulk form says about how it will run; a count still unknown is a large one. */
+    modeOf(count: number | null) {
+      const background = resource.background.enabled && (count === null || count >= resource.background.minRecords);
+      return { background: background ? { atomic: resource.background.atomic } : undefined, chunkSize: resource.config.bulk.chunkSize };
+    },
+
     async queue(req: Request, request: QueueRequest): Promise<EnqueueResult> {
       const user = global.getUser(req);
       const userKey = userKeyOf(resource, req);
@@ -68,7 +74,7 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
      */
     async queuedFrom(req: Request): Promise<EnqueueResult | undefined> {
       const token = (req.body as Record<string, unknown> | undefined)?.selection;
-      const taskId = await tasks.activeFromSelection(token, userKeyOf(resource, req));
+      const taskId = await tasks.queuedFromSelection(token, userKeyOf(resource, req));
       return taskId === undefined ? undefined : { kind: "duplicate", taskId };
     },
 
@@ -86,8 +92,9 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
       await store.clear(sessionIdOf(req), req.baseUrl);
       const task = (await tasks.find(result.taskId))!;
       const noun = task.total === 1 ? resource.singular.toLowerCase() : resource.plural.toLowerCase();
+      const active = task.status === "PENDING" || task.status === "RUNNING";
       const heading = result.kind === "duplicate"
-        ? "This bulk operation is already in progress"
+        ? active ? "This bulk operation is already in progress" : "This bulk operation was already done"
         : `Processing ${task.total.toLocaleString("en")} ${noun} in the background`;
       if (!isFragmentRequest(req)) {
         addFlash(req, { kind: "info", message: `${heading}.` });

@@ -51,8 +51,18 @@ afterAll(async () => {
   await db.close();
 });
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["tests/support/crash-worker.ts"], {
+  // One process (node with tsx's loader), not the tsx launcher: SIGKILL must hit the worker itself.
+  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/support/crash-worker.ts")], {
     env: { ...process.env, DATABASE_URL: db.url },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -76,6 +86,7 @@ it("resumes a task whose worker was killed with SIGKILL, and ends exact with eve
   await waitFor("a few committed chunks", async () => (await taskState(db.pool, taskId)).processed >= 60, 60_000);
   first.kill("SIGKILL");
   await new Promise((resolve) => first.once("exit", resolve));
+  expect(alive(first.pid!)).toBe(false);
   const atKill = await taskState(db.pool, taskId);
   expect(atKill.status).toBe("RUNNING");
   expect(atKill.processed).toBeLessThan(300);

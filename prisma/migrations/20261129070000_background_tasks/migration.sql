@@ -102,4 +102,4 @@ CREATE UNIQUE INDEX "powercrud_task_active_key" ON "powercrud_task"("taskKey") W
 CREATE INDEX "powercrud_task_unannounced" ON "powercrud_task"("userKey") WHERE "announcedAt" IS NULL AND 'messages' = ANY("notify");
 
 -- A resubmitted bulk form (its selection was used up by the task it queued) finds that task.
-CREATE INDEX "powercrud_task_active_selection" ON "powercrud_task"("selectionToken") WHERE "status" IN ('PENDING', 'RUNNING');
+CREATE INDEX "powercrud_task_selectionToken_idx" ON "powercrud_task"("selectionToken");
