@@ -16,7 +16,9 @@ export interface LinkChange {
   ownColumn: string;
   targetColumn: string;
   mode: ManyMode;
-  targetIds: number[];
+  /** The related records' ids as text, and their id column's SQL type. */
+  targetIds: string[];
+  targetType: string;
 }
 
 const CASTS: Record<string, string> = { Int: "int", BigInt: "bigint", Float: "float8", Decimal: "numeric", Boolean: "boolean", String: "text", Json: "jsonb" };
@@ -30,7 +32,7 @@ export function updatePlan(dataModel: DataModelMeta, model: ModelMeta, changes: 
     if (!meta) throw new Error(`Unknown field ${change.field.name}`);
     if (meta.kind === "object") {
       const m2m = manyToMany(dataModel, model, meta)!;
-      links.push({ joinTable: m2m.joinTable, ownColumn: m2m.ownColumn, targetColumn: m2m.targetColumn, mode: change.mode ?? "add", targetIds: change.value as number[] });
+      links.push({ joinTable: m2m.joinTable, ownColumn: m2m.ownColumn, targetColumn: m2m.targetColumn, mode: change.mode ?? "add", targetIds: (change.value as unknown[]).map(String), targetType: idSqlType(m2m.target) });
       continue;
     }
     // $1 is the chunk's ids; values follow, each cast to its column's type.
@@ -49,8 +51,8 @@ export function deletePlan(model: ModelMeta): BulkPlan {
   return { kind: "delete", table: model.dbName, idColumn: idColumn(model), idType: idSqlType(model) };
 }
 
-/** A change's value as SQL receives it, and as a background task stores it (JSON: dates as text). */
-export function sqlValue(value: unknown, nativeType: string | undefined): unknown {
+/** A change's value as SQL receives it (dates and bigints as text). */
+function sqlValue(value: unknown, nativeType: string | undefined): unknown {
   if (value instanceof Date) return nativeType === "Date" ? value.toISOString().slice(0, 10) : value.toISOString();
-  return value;
+  return typeof value === "bigint" ? value.toString() : value;
 }

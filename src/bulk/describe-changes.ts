@@ -2,15 +2,15 @@ import { formatValue } from "../list/format";
 import type { BulkChange } from "./bulk-changes";
 
 /** "Set Bestseller to Yes, and add genres Poetry and Fantasy": the preview's wording of a bulk edit. */
-export async function describeChanges(changes: BulkChange[], nameOf: (model: string, ids: number[]) => Promise<string[]>): Promise<string> {
+export async function describeChanges(changes: BulkChange[], nameOf: (model: string, ids: unknown[]) => Promise<string[]>): Promise<string> {
   const parts: string[] = [];
   for (const { field, value, mode } of changes) {
     if (field.widget === "relations") {
-      const names = await nameOf(field.relation!.model, value as number[]);
+      const names = await nameOf(field.relation!.model, value as unknown[]);
       const list = names.length ? names.join(", ") : "nothing";
       parts.push(mode === "replace" ? `replace ${field.label} with ${list}` : `${mode} ${field.label} ${list}`);
     } else if (field.widget === "relation") {
-      const names = value === null ? [] : await nameOf(field.relation!.model, [value as number]);
+      const names = value === null ? [] : await nameOf(field.relation!.model, [value]);
       parts.push(`set ${field.label} to ${names[0] ?? "none"}`);
     } else if (field.widget === "select") {
       parts.push(`set ${field.label} to ${field.choices?.find((choice) => choice.value === value)?.label ?? "none"}`);

@@ -31,13 +31,13 @@ export async function applyChunk(client: pg.PoolClient, plan: BulkPlan, ids: str
     const own = ident(link.ownColumn);
     const target = ident(link.targetColumn);
     if (link.mode === "remove" || link.mode === "replace") {
-      const onlyThese = link.mode === "remove" ? ` AND ${target} = ANY($2::bigint[])` : "";
+      const onlyThese = link.mode === "remove" ? ` AND ${target} = ANY($2::text[]::${link.targetType}[])` : "";
       await client.query(`DELETE FROM ${join} WHERE ${own} = ANY(${idList})${onlyThese}`, link.mode === "remove" ? [ids, link.targetIds] : [ids]);
     }
     if ((link.mode === "add" || link.mode === "replace") && link.targetIds.length > 0) {
       await client.query(
         `INSERT INTO ${join} (${own}, ${target})
-         SELECT o.${id}, g.id FROM ${table} o CROSS JOIN unnest($2::bigint[]) AS g(id)
+         SELECT o.${id}, g.id FROM ${table} o CROSS JOIN unnest($2::text[]::${link.targetType}[]) AS g(id)
          WHERE o.${id} = ANY(${idList})
          ON CONFLICT DO NOTHING`,
         [ids, link.targetIds],

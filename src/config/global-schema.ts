@@ -34,6 +34,16 @@ export const globalSchema = z
     userKey: fn<(user: any) => string | undefined>("(user) => string | undefined").default(() => defaultUserKey),
     /** Display field per model name, e.g. { Author: "name" }. */
     displayFields: z.record(z.string(), z.string()).default({}),
+    /**
+     * Longest text, in characters, accepted for a String column that declares no length (@db.VarChar(n)
+     * does) and that no B-tree index holds, e.g. a @db.Text description.
+     */
+    maxTextLength: z.number().int().min(1).max(100_000_000).default(100_000),
+    /**
+     * The same for a String column held by a B-tree index (@id, @unique, @@index): PostgreSQL refuses
+     * index entries over 2,704 bytes, and 500 characters of up to 4 bytes each always fit.
+     */
+    maxIndexedTextLength: z.number().int().min(1).max(675).default(500),
     /** Re-read templates on every render (development). */
     watchTemplates: z.boolean().default(false),
     bulk: z

@@ -81,6 +81,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
   const contextColumns = columns("form.context", config.form.context);
   const propertyNeeds = columns("properties.needs", Object.values(config.properties).flatMap((property) => property.needs));
 
+  const textLimits = { maxTextLength: global.maxTextLength, maxIndexedTextLength: global.maxIndexedTextLength };
   const formFields = check(where, "form", () =>
     formFieldsFor(global.dataModel, model, {
       fields: config.form.fields,
@@ -88,7 +89,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
       disabled: config.form.disabled,
       labels: formLabels(global.dataModel, model, config.labels),
       help: config.form.help,
+      validate: config.form.validate,
       labelFields: displayFields,
+      textLimits,
     }),
   );
 
@@ -102,7 +105,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     formFieldsFor(global.dataModel, model, {
       fields: config.bulkFields,
       labels: formLabels(global.dataModel, model, config.labels),
+      validate: config.form.validate,
       labelFields: displayFields,
+      textLimits,
     }),
   );
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));

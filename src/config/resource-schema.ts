@@ -3,6 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
+import type { FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
 
@@ -17,6 +18,11 @@ const propertySchema = z
     needs: z.array(fieldName).default([]),
   })
   .strict();
+
+/** Any zod schema (or object with zod's safeParse); checked by shape so a host's own zod copy works too. */
+const fieldCheckSchema = z.custom<FieldCheck>((value) => typeof (value as { safeParse?: unknown } | null)?.safeParse === "function", {
+  message: "must be a zod schema, e.g. z.string().regex(/^\\d{13}$/, \"Enter 13 digits.\")",
+});
 
 const listColumnSchema = z.union([
   fieldName,
@@ -122,9 +128,14 @@ export const resourceSchema = z
         /** Read-only values shown above the edit form for context (fields or properties). */
         context: z.array(fieldName).default([]),
         help: z.record(z.string(), z.string()).default({}),
+        /**
+         * Extra checks by field name, used by the form and bulk edit alike: a zod schema run on the
+         * parsed value of a filled-in field, e.g. { isbn: z.string().regex(/^\d{13}$/, "Enter 13 digits.") }.
+         */
+        validate: z.record(fieldName, fieldCheckSchema).default({}),
       })
       .strict()
-      .default({ exclude: [], disabled: [], context: [], help: {} }),
+      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {} }),
     routes: z
       .object({
         list: z.boolean().default(true),

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ResourceOptions } from "../config/resource-schema";
 
 export const bookResource: ResourceOptions = {
@@ -22,6 +23,12 @@ export const bookResource: ResourceOptions = {
   form: {
     context: ["createdAt", "updatedAt"],
     help: { isbn: "13 digits, unique across the catalogue.", price: "In euros, two decimal places." },
+    // The column types allow more than a book can be; these checks apply to the form and bulk edit alike.
+    validate: {
+      isbn: z.string().regex(/^\d{13}$/, "Enter the 13 digits of the ISBN, without dashes or spaces."),
+      pages: z.number().int().min(1, "A book has at least 1 page."),
+      price: z.string().refine((price) => !price.startsWith("-"), "A price cannot be negative."),
+    },
   },
 };
 

@@ -1,7 +1,8 @@
+import { columnDomain, decimalMax, DEFAULT_TEXT_LIMITS, keyDomain, type ColumnDomain, type TextLimits } from "../model/column-domain";
 import { humanize } from "../model/labels";
 import { displayFieldOf, fieldOf, manyToMany, modelOf, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, EnumFieldMeta, ModelMeta, RelationFieldMeta, ScalarFieldMeta } from "../model/types";
-import type { FormField } from "./types";
+import type { FieldCheck, FormField } from "./types";
 
 export interface FormFieldOptions {
   /** Exactly these fields, in this order; a foreign key may be named by its relation (author for authorId). */
@@ -12,6 +13,10 @@ export interface FormFieldOptions {
   help?: Record<string, string>;
   /** Model name → the field that names its records in relation selects. */
   labelFields?: Record<string, string>;
+  /** Extra checks of a field's parsed value, on top of its column's domain. */
+  validate?: Record<string, FieldCheck>;
+  /** Default lengths of text columns that declare none. */
+  textLimits?: TextLimits;
 }
 
 /** A model field a form can edit, under the name the form uses. */
@@ -21,9 +26,8 @@ type Editable =
   | { name: string; kind: "foreignKey"; meta: ScalarFieldMeta; relation: RelationFieldMeta }
   | { name: string; kind: "manyToMany"; meta: RelationFieldMeta };
 
-const INT_RANGE = { min: -2147483648, max: 2147483647 };
 // BigInt columns are edited as JavaScript numbers, so only the range a number holds exactly is accepted.
-const BIGINT_RANGE = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
+const SAFE_RANGE = { min: BigInt(-Number.MAX_SAFE_INTEGER), max: BigInt(Number.MAX_SAFE_INTEGER) };
 
 export function formFieldsFor(dataModel: DataModelMeta, model: ModelMeta, options: FormFieldOptions = {}): FormField[] {
   const editable = editableFields(dataModel, model);
@@ -40,14 +44,17 @@ export function formFieldsFor(dataModel: DataModelMeta, model: ModelMeta, option
   const disabled = new Set(options.disabled?.map((name) => resolve(name, "disabled")));
   const labels = byField(options.labels ?? {}, (name) => resolve(name, "labels"));
   const help = byField(options.help ?? {}, (name) => resolve(name, "help"));
+  const validate = byField(options.validate ?? {}, (name) => resolve(name, "validate"));
+  const limits = options.textLimits ?? DEFAULT_TEXT_LIMITS;
 
   return chosen
     .filter((field) => !excluded.has(field))
     .map((field) => ({
-      ...formField(dataModel, field, options.labelFields ?? {}),
+      ...formField(dataModel, model, field, options.labelFields ?? {}, limits),
       label: labels.get(field) ?? humanize(field.name),
       disabled: disabled.has(field),
       ...(help.has(field) ? { help: help.get(field) } : {}),
+      ...(validate.has(field) ? { validate: validate.get(field) } : {}),
     }));
 }
 
@@ -60,7 +67,8 @@ function editableFields(dataModel: DataModelMeta, model: ModelMeta): Editable[] 
       // Scalar lists (String[]) have no widget.
     } else if (meta.kind === "enum") {
       editable.push({ name: meta.name, kind: "enum", meta });
-    } else if (meta.type !== "Json" && meta.type !== "Bytes") {
+    } else if (columnDomain(dataModel, meta).kind !== "other") {
+      // Json, Bytes and times of day have no widget.
       const relation = relationOfForeignKey(model, meta);
       editable.push(relation ? { name: meta.name, kind: "foreignKey", meta, relation } : { name: meta.name, kind: "scalar", meta });
     }
@@ -90,7 +98,7 @@ function resolver(model: ModelMeta, editable: Editable[]): (name: string, option
   };
 }
 
-function byField(values: Record<string, string>, resolve: (name: string) => Editable): Map<Editable, string> {
+function byField<T>(values: Record<string, T>, resolve: (name: string) => Editable): Map<Editable, T> {
   return new Map(Object.entries(values).map(([name, value]) => [resolve(name), value]));
 }
 
@@ -104,9 +112,9 @@ function checkLabelFields(dataModel: DataModelMeta, labelFields: Record<string, 
   }
 }
 
-type Described = Omit<FormField, "label" | "disabled" | "help">;
+type Described = Omit<FormField, "label" | "disabled" | "help" | "validate">;
 
-function formField(dataModel: DataModelMeta, field: Editable, labelFields: Record<string, string>): Described {
+function formField(dataModel: DataModelMeta, model: ModelMeta, field: Editable, labelFields: Record<string, string>, limits: TextLimits): Described {
   if (field.kind === "manyToMany") {
     const target = modelOf(dataModel, field.meta.type);
     return {
@@ -114,11 +122,14 @@ function formField(dataModel: DataModelMeta, field: Editable, labelFields: Recor
       widget: "relations",
       required: false,
       nullable: false,
+      domain: keyDomain(dataModel, target, limits),
       relation: { model: target.name, idField: target.idField, ...labelOf(target, labelFields), multiple: true },
     };
   }
+  // A foreign key holds the referenced column's values, so its own column has the same domain.
+  const domain = columnDomain(dataModel, field.meta, limits);
   const widget: WidgetDescription =
-    field.kind === "enum" ? { widget: "select" } : field.kind === "foreignKey" ? { widget: "relation" } : scalarWidget(field.meta);
+    field.kind === "enum" ? { widget: "select", domain } : field.kind === "foreignKey" ? { widget: "relation", domain } : scalarWidget(field.meta, domain);
   // Generated columns (@updatedAt has no @default) get their value without the user.
   const generated = field.kind !== "enum" && field.meta.isGenerated;
   const { meta } = field;
@@ -146,48 +157,47 @@ function formField(dataModel: DataModelMeta, field: Editable, labelFields: Recor
   return described;
 }
 
-type WidgetDescription = Pick<FormField, "widget"> & Partial<Pick<FormField, "step" | "min" | "max" | "precision" | "scale" | "maxLength">>;
+type WidgetDescription = Pick<FormField, "widget" | "domain"> & Partial<Pick<FormField, "step" | "min" | "max" | "precision" | "scale" | "maxLength">>;
 
-function scalarWidget(meta: ScalarFieldMeta): WidgetDescription {
-  switch (meta.type) {
-    case "String": {
-      const maxLength = meta.nativeType === "VarChar" || meta.nativeType === "Char" ? Number(meta.nativeTypeArgs?.[0]) : NaN;
-      return {
-        widget: meta.nativeType === "Text" ? "textarea" : "text",
-        ...(Number.isInteger(maxLength) ? { maxLength } : {}),
-      };
+/** The widget of a plain column, with the HTML limits its domain implies. */
+function scalarWidget(meta: ScalarFieldMeta, domain: ColumnDomain): WidgetDescription {
+  switch (domain.kind) {
+    case "text":
+      return { widget: meta.nativeType === "Text" ? "textarea" : "text", domain, maxLength: domain.maxLength };
+    case "uuid":
+      return { widget: "text", domain, maxLength: 36 };
+    case "integer": {
+      const range = domain.sqlType === "int8" ? SAFE_RANGE : domain;
+      return { widget: "integer", domain: { ...domain, ...range }, min: Number(range.min), max: Number(range.max) };
     }
-    case "Int":
-      return { widget: "integer", ...INT_RANGE };
-    case "BigInt":
-      return { widget: "integer", ...BIGINT_RANGE };
-    case "Float":
-      return { widget: "float" };
-    case "Decimal":
-      return decimalWidget(meta.nativeTypeArgs ?? []);
-    case "Boolean":
-      return { widget: "checkbox" };
-    case "DateTime":
-      return { widget: meta.nativeType === "Date" ? "date" : "datetime" };
-    case "Json":
-    case "Bytes":
-      throw new Error(`${meta.type} field "${meta.name}" has no form widget.`);
+    case "float":
+      return { widget: "float", domain };
+    case "decimal":
+      return decimalWidget(meta, domain);
+    case "boolean":
+      return { widget: "checkbox", domain };
+    case "date":
+      return { widget: "date", domain };
+    case "timestamp":
+      return { widget: "datetime", domain };
+    default:
+      throw new Error(`${meta.type}${meta.nativeType ? ` (@db.${meta.nativeType})` : ""} field "${meta.name}" has no form widget.`);
   }
 }
 
-function decimalWidget(nativeTypeArgs: string[]): WidgetDescription {
-  const [precision, scale] = nativeTypeArgs.map(Number);
-  if (precision === undefined || !Number.isInteger(precision)) return { widget: "decimal", step: "any" };
-  const digits = scale ?? 0;
-  const whole = "9".repeat(precision - digits) || "0";
-  const max = Number(digits > 0 ? `${whole}.${"9".repeat(digits)}` : whole);
+function decimalWidget(meta: ScalarFieldMeta, domain: Extract<ColumnDomain, { kind: "decimal" }>): WidgetDescription {
+  // An unconstrained numeric takes any number of digits: no step or bounds to show.
+  if (meta.nativeType !== undefined && meta.nativeTypeArgs?.length === 0) return { widget: "decimal", domain, step: "any" };
+  const { precision, scale } = domain;
+  const max = Number(decimalMax(domain));
   return {
     widget: "decimal",
-    step: digits > 0 ? `0.${"0".repeat(digits - 1)}1` : "1",
+    domain,
+    step: scale > 0 ? `0.${"0".repeat(scale - 1)}1` : "1",
     min: -max,
     max,
     precision,
-    scale: digits,
+    scale,
   };
 }
 

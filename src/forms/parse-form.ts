@@ -1,5 +1,9 @@
 import { z } from "zod";
-import type { FormField, FormValues, ParseResult } from "./types";
+import {
+  checkDate, checkDecimal, checkFloat, checkInteger, checkText, checkTimestamp, checkUuid, parseKey,
+  type Checked, type ColumnDomain,
+} from "../model/column-domain";
+import type { FieldCheck, FormField, FormValues, ParseResult } from "./types";
 
 const REQUIRED = "This field is required.";
 const CHOOSE_VALID = "Choose a valid option.";
@@ -9,100 +13,56 @@ const FALSE_WORDS = new Set(["", "off", "false", "0", "no"]);
 type Widget = FormField["widget"];
 type TextSchema = z.ZodType<unknown, string>;
 
-/** Each single-value widget turns the trimmed, non-empty submitted text into its value. */
-const WIDGETS: Record<Exclude<Widget, "checkbox" | "relations">, (field: FormField) => TextSchema> = {
+/** A zod step that reads text through one of the domain's checks, adding its message as the issue. */
+function checked<T>(check: (text: string) => Checked<T>): TextSchema {
+  return z.string().transform((text, ctx) => {
+    const result = check(text);
+    if (result.ok) return result.value;
+    ctx.addIssue(result.message);
+    return z.NEVER;
+  });
+}
+
+/** Each single-value widget turns the trimmed, non-empty submitted text into a value its column holds. */
+const WIDGETS: Record<Exclude<Widget, "checkbox" | "relations">, (domain: ColumnDomain, field: FormField) => TextSchema> = {
   text: textSchema,
   textarea: textSchema,
-  integer: (field) => {
-    const min = field.min ?? Number.MIN_SAFE_INTEGER;
-    const max = field.max ?? Number.MAX_SAFE_INTEGER;
-    return z
-      .string()
-      .regex(/^-?\d+$/, "Enter a whole number.")
-      // "-0" is 0; `|| 0` keeps a negative zero out of the values.
-      .transform((text) => Number(text) || 0)
-      .refine((value) => value >= min && value <= max, `Enter a number between ${min} and ${max}.`);
-  },
-  decimal: decimalSchema,
-  float: () =>
-    z
-      .string()
-      .regex(/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i, "Enter a number.")
-      .transform(Number)
-      .refine(Number.isFinite, "Enter a number."),
-  date: () =>
-    z.string().transform((text, ctx) => {
-      const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? utcDate(`${text}T00:00:00.000Z`) : undefined;
-      if (date) return date;
-      ctx.addIssue("Enter a real date as YYYY-MM-DD.");
-      return z.NEVER;
+  integer: (domain) =>
+    checked((text) => {
+      if (domain.kind !== "integer") return mismatch(domain, "integer");
+      const result = checkInteger(text, domain);
+      // Forms edit whole numbers as JavaScript numbers (BigInt fields are narrowed to the safe range).
+      return result.ok ? { ok: true, value: Number(result.value) } : result;
     }),
-  // What a datetime-local input sends, with or without seconds; PowerCRUD keeps times in UTC.
-  datetime: () =>
-    z.string().transform((text, ctx) => {
-      const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text);
-      const date = match
-        ? utcDate(`${match[1]}T${match[2]}:${match[3] ?? "00"}.${(match[4] ?? "").padEnd(3, "0")}Z`)
-        : undefined;
-      if (date) return date;
-      ctx.addIssue("Enter a real date and time as YYYY-MM-DDTHH:MM.");
-      return z.NEVER;
-    }),
-  select: (field) => {
+  decimal: (domain) => checked((text) => (domain.kind === "decimal" ? checkDecimal(text, domain) : mismatch(domain, "decimal"))),
+  float: (domain) => checked((text) => (domain.kind === "float" ? checkFloat(text, domain) : mismatch(domain, "float"))),
+  date: () => checked(checkDate),
+  datetime: () => checked(checkTimestamp),
+  select: (_domain, field) => {
     const choices = field.choices ?? [];
     const values = new Set(choices.map((choice) => choice.value));
     return z.string().refine((value) => values.has(value), `Choose one of: ${choices.map((choice) => choice.label).join(", ")}.`);
   },
-  relation: () => idSchema,
+  relation: keySchema,
 };
 
-function textSchema(field: FormField): TextSchema {
-  const maxLength = field.maxLength ?? Infinity;
-  return z
-    .string()
-    // PostgreSQL text cannot store NUL, so it is refused here rather than failing the query.
-    .refine((text) => !text.includes("\u0000"), "Remove the invalid character (NUL).")
-    // Columns count characters, not UTF-16 units.
-    .refine((text) => [...text].length <= maxLength, `At most ${maxLength} characters.`);
+function textSchema(domain: ColumnDomain): TextSchema {
+  if (domain.kind === "uuid") return checked(checkUuid);
+  return checked((text) => (domain.kind === "text" ? checkText(text, domain) : mismatch(domain, "text")));
 }
 
-function decimalSchema(field: FormField): TextSchema {
-  const { precision, scale = 0, max } = field;
-  return z
-    .string()
-    .regex(/^-?\d+(\.\d+)?$/, "Enter a number.")
-    .transform(normalizeDecimal)
-    .refine(
-      (text) => precision === undefined || (text.split(".")[1] ?? "").length <= scale,
-      `Enter a number with at most ${scale} decimal places.`,
-    )
-    .refine((text) => precision === undefined || wholeDigits(text) <= precision - scale, `Enter a number no larger than ${max}.`);
+/** A related record's key: text its id column can hold, else it names no record. */
+function keySchema(domain: ColumnDomain): TextSchema {
+  return checked((text) => {
+    const key = parseKey(domain, text);
+    return key === undefined ? { ok: false, message: CHOOSE_VALID } : { ok: true, value: key };
+  });
 }
 
-/** "-007.500" → "-7.5", "-0.0" → "0": no leading zeros, no trailing fraction zeros, no negative zero. */
-function normalizeDecimal(text: string): string {
-  const [, sign, whole, fraction = ""] = /^(-?)0*(\d+?)(?:\.(\d*?)0*)?$/.exec(text)!;
-  const digits = fraction ? `${whole}.${fraction}` : whole!;
-  return /^[0.]+$/.test(digits) ? "0" : `${sign}${digits}`;
+/** A hand-made field whose widget does not fit its domain is a programming error, not bad input. */
+function mismatch(domain: ColumnDomain, widget: string): never {
+  throw new Error(`A ${widget} widget cannot edit a column of kind "${domain.kind}".`);
 }
-
-/** Digits before the point of a normalized decimal; "0.5" has none. */
-function wholeDigits(text: string): number {
-  const whole = text.replace(/^-/, "").split(".")[0];
-  return whole === "0" ? 0 : (whole?.length ?? 0);
-}
-
-/** The Date a full ISO text names, or undefined when it does not exist (2023-02-30 would roll into March). */
-function utcDate(iso: string): Date | undefined {
-  const date = new Date(iso);
-  return !Number.isNaN(date.getTime()) && date.toISOString() === iso ? date : undefined;
-}
-
-const idSchema = z
-  .string()
-  .regex(/^\d+$/, CHOOSE_VALID)
-  .transform(Number)
-  .refine((id) => id > 0 && Number.isSafeInteger(id), CHOOSE_VALID);
 
 /** The submitted strings of a field: urlencoded bodies give a string, or an array for a repeated key. */
 function submitted(body: Record<string, unknown>, name: string): string[] {
@@ -120,12 +80,14 @@ const checkboxSchema = z
   .refine((values) => isTicked(values) || values.every((value) => FALSE_WORDS.has(value.trim().toLowerCase())), "Choose yes or no.")
   .transform(isTicked);
 
-const relationsSchema = z
-  .array(z.string())
-  // An empty string is the hidden "none selected" input that lets a form clear every choice.
-  .transform((values) => values.map((value) => value.trim()).filter((value) => value !== ""))
-  .pipe(z.array(idSchema))
-  .transform((ids) => [...new Set(ids)]);
+function relationsSchema(domain: ColumnDomain): z.ZodType<unknown, string[]> {
+  return z
+    .array(z.string())
+    // An empty string is the hidden "none selected" input that lets a form clear every choice.
+    .transform((values) => values.map((value) => value.trim()).filter((value) => value !== ""))
+    .pipe(z.array(keySchema(domain)))
+    .transform((ids) => [...new Set(ids)]);
+}
 
 /** A single-value field: the last submitted string, trimmed; empty means null, omitted (the default applies) or missing. */
 function singleSchema(field: FormField, widget: TextSchema): z.ZodType<unknown, string[]> {
@@ -143,9 +105,20 @@ function singleSchema(field: FormField, widget: TextSchema): z.ZodType<unknown, 
 }
 
 function fieldSchema(field: FormField): z.ZodType<unknown, string[]> {
-  if (field.widget === "checkbox") return checkboxSchema;
-  if (field.widget === "relations") return relationsSchema;
-  return singleSchema(field, WIDGETS[field.widget](field));
+  const schema =
+    field.widget === "checkbox" ? checkboxSchema
+    : field.widget === "relations" ? relationsSchema(field.domain)
+    : singleSchema(field, WIDGETS[field.widget](field.domain, field));
+  return field.validate ? withCheck(schema, field.validate) : schema;
+}
+
+/** The resource's own check, on a value the field parsed; an empty field is left to `required`. */
+function withCheck(schema: z.ZodType<unknown, string[]>, check: FieldCheck): z.ZodType<unknown, string[]> {
+  return schema.superRefine((value, ctx) => {
+    if (value === null || value === undefined) return;
+    const result = check.safeParse(value);
+    if (!result.success) ctx.addIssue(result.error.issues[0]?.message ?? "This value is not allowed.");
+  });
 }
 
 interface CompiledForm {

@@ -1,4 +1,5 @@
 import type { FormField } from "./types";
+import { parseKey } from "../model/column-domain";
 import { delegateOf } from "../model/relations";
 
 export interface RelationChoices {
@@ -27,26 +28,43 @@ export async function relationChoices(
   const select = { [relation.idField]: true, [relation.labelField]: true };
   const orderBy = [{ [relation.labelField]: "asc" }, { [relation.idField]: "asc" }];
   const total: number = await delegate.count();
-  const searching = search !== undefined && search.trim() !== "";
+  const term = search?.trim() ?? "";
+  const searching = term !== "";
   // Prisma passes % and _ through to LIKE: escape them so they match themselves.
-  const where = !searching ? {} : relation.labelIsText
-    ? { [relation.labelField]: { contains: search.trim().replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } }
+  const where = !searching ? {}
+    // PostgreSQL text cannot hold NUL, so no label contains it; the query would only fail.
+    : term.includes("\u0000") ? { [relation.idField]: { in: [] } }
+    : relation.labelIsText
+    ? { [relation.labelField]: { contains: term.replace(/[\\%_]/g, (c) => `\\${c}`), mode: "insensitive" } }
     // A label that is not text (a number, a date) cannot be searched by "contains": match the id instead.
-    : { [relation.idField]: /^\d{1,9}$/.test(search.trim()) ? Number(search.trim()) : -1 };
+    : { [relation.idField]: { in: keysOf(field, [term]) } };
   const limit = searching || total > FULL_LIST_LIMIT ? SEARCH_LIMIT : FULL_LIST_LIMIT;
   const found: any[] = await delegate.findMany({ where, select, orderBy, take: limit });
-  const ids = selected.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
-  const missing = ids.filter((id) => !found.some((row) => row[relation.idField] === id));
+  const missing = keysOf(field, selected).filter((id) => !found.some((row) => row[relation.idField] === id));
   const extra: any[] = missing.length ? await delegate.findMany({ where: { [relation.idField]: { in: missing } }, select, orderBy }) : [];
   const options = [...extra, ...found].map((row) => ({ value: String(row[relation.idField]), label: String(row[relation.labelField] ?? row[relation.idField]) }));
   return { options, searchable: total > FULL_LIST_LIMIT, total };
 }
 
-/** The chosen ids of a relation field that do not exist (any more), so the form can say so. */
-export async function missingRelated(prisma: Record<string, any>, field: FormField, ids: number[]): Promise<number[]> {
+/** The keys among `values` that the related id column can hold; anything else names no record and is left out. */
+function keysOf(field: FormField, values: unknown[]): Array<number | bigint | string> {
+  return values.flatMap((value) => {
+    const key = typeof value === "string" ? parseKey(field.domain, value.trim()) : undefined;
+    return key === undefined ? [] : [key];
+  });
+}
+
+/**
+ * The chosen keys of a relation field (as parseForm gives them) that do not exist (any more), so the
+ * form can say so. Keys the related id column cannot hold are missing by definition and never queried.
+ */
+export async function missingRelated(prisma: Record<string, any>, field: FormField, ids: unknown[]): Promise<unknown[]> {
   if (ids.length === 0) return [];
+  const checked = ids.map((id) => ({ id, key: parseKey(field.domain, String(id)) }));
+  const keys = checked.flatMap(({ key }) => (key === undefined ? [] : [key]));
   const relation = field.relation!;
-  const delegate = delegateOf(prisma, relation.model);
-  const found: any[] = await delegate.findMany({ where: { [relation.idField]: { in: ids } }, select: { [relation.idField]: true } });
-  return ids.filter((id) => !found.some((row) => row[relation.idField] === id));
+  const found: any[] = keys.length
+    ? await delegateOf(prisma, relation.model).findMany({ where: { [relation.idField]: { in: keys } }, select: { [relation.idField]: true } })
+    : [];
+  return checked.filter(({ key }) => key === undefined || !found.some((row) => row[relation.idField] === key)).map(({ id }) => id);
 }

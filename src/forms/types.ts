@@ -1,3 +1,13 @@
+import type { ColumnDomain } from "../model/column-domain";
+
+/**
+ * A resource's own check of a field's parsed value: any zod schema (`z.string().regex(...)`,
+ * `z.number().min(1)`). Only its verdict counts; the stored value stays the parsed one.
+ */
+export interface FieldCheck {
+  safeParse(value: unknown): { success: true } | { success: false; error: { issues: ReadonlyArray<{ message: string }> } };
+}
+
 /** One input of a generated create/edit form. */
 export interface FormField {
   /** Model field name: a scalar or enum field, a foreign-key column (authorId) or an M2M relation (genres). */
@@ -10,6 +20,13 @@ export interface FormField {
   nullable: boolean;
   /** Shown but not editable, and ignored when posted. */
   disabled: boolean;
+  /**
+   * The values the form accepts: the column's domain (for relations, the referenced key's), narrowed
+   * to what the widget can carry. Every submitted value is checked against it before any query.
+   */
+  domain: ColumnDomain;
+  /** The resource's extra check (options `form.validate`), run on a filled-in field's parsed value. */
+  validate?: FieldCheck;
   help?: string;
   /** Enum choices (value = enum value, label = humanized). */
   choices?: Array<{ value: string; label: string }>;
@@ -29,7 +46,10 @@ export interface FormField {
   initial?: string | number | boolean;
 }
 
-/** Parsed, typed values keyed by FormField.name: string, number, boolean, Date, string (decimal), number[] (M2M), or null. */
+/**
+ * Parsed, typed values keyed by FormField.name: string, number, boolean, Date, string (decimal), a key
+ * (number for Int ids, bigint for BigInt ids, string for text and UUID ids), a list of keys (M2M), or null.
+ */
 export type FormValues = Record<string, unknown>;
 
 export type ParseResult =

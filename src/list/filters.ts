@@ -1,4 +1,5 @@
 import { ident } from "../db/sql";
+import { checkDate, columnDomain, keyCast, keyDomain, parseKey, type ColumnDomain } from "../model/column-domain";
 import { humanize } from "../model/labels";
 import { columnName, displayFieldOf, fieldOf, idColumn, manyToMany, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
@@ -11,11 +12,13 @@ export interface FilterSpec {
   kind: "text" | "enum" | "boolean" | "number" | "date" | "relation" | "many";
   nullable: boolean;
   choices?: Array<{ value: string; label: string }>;
-  relation?: { model: string; table: string; idColumn: string; labelField: string; labelColumn: string };
+  relation?: { model: string; table: string; idColumn: string; labelField: string; labelColumn: string; /** What the id column holds. */ key: ColumnDomain };
   /** Column in the model's table (not for "many"). */
   column?: string;
   /** Prisma scalar type of the column (numbers and dates), or the enum's name: the SQL casts follow it. */
   sqlType?: string;
+  /** What a number column holds: bounds beyond it are decided here, never sent. */
+  domain?: ColumnDomain;
   /** Join table details for "many". */
   many?: { table: string; ownColumn: string; targetColumn: string };
 }
@@ -46,7 +49,7 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
     if (!m2m) throw new Error(`"${name}" cannot be filtered: only to-one and many-to-many relations can (choices: ${valid()})`);
     return {
       name, label, kind: "many", nullable: false,
-      relation: relationInfo(m2m.target, displayFields),
+      relation: relationInfo(dataModel, m2m.target, displayFields),
       many: { table: m2m.joinTable, ownColumn: m2m.ownColumn, targetColumn: m2m.targetColumn },
     };
   }
@@ -61,7 +64,8 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
     const target = dataModel.models[relation.type]!;
     return {
       name: relation.name, label: humanize(relation.name), kind: "relation", nullable, column: field.dbName,
-      relation: relationInfo(target, displayFields),
+      // The key column holds what the referenced column holds.
+      relation: { ...relationInfo(dataModel, target, displayFields), key: columnDomain(dataModel, field) },
     };
   }
   switch (field.type) {
@@ -70,7 +74,7 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
     case "Boolean":
       return { name, label, kind: "boolean", nullable, column: field.dbName };
     case "Int": case "BigInt": case "Float": case "Decimal":
-      return { name, label, kind: "number", nullable, column: field.dbName, sqlType: field.type };
+      return { name, label, kind: "number", nullable, column: field.dbName, sqlType: field.type, domain: columnDomain(dataModel, field) };
     case "DateTime":
       return { name, label, kind: "date", nullable, column: field.dbName, sqlType: field.type };
     default:
@@ -78,7 +82,7 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
   }
 }
 
-function relationInfo(target: ModelMeta, displayFields: Record<string, string>): NonNullable<FilterSpec["relation"]> {
+function relationInfo(dataModel: DataModelMeta, target: ModelMeta, displayFields: Record<string, string>): NonNullable<FilterSpec["relation"]> {
   const labelField = displayFieldOf(target, displayFields[target.name]);
   return {
     model: target.name,
@@ -86,6 +90,7 @@ function relationInfo(target: ModelMeta, displayFields: Record<string, string>):
     idColumn: idColumn(target),
     labelField,
     labelColumn: columnName(target, labelField),
+    key: keyDomain(dataModel, target),
   };
 }
 
@@ -101,16 +106,6 @@ export interface ActiveFilter {
 }
 
 const NUMBER = /^-?\d{1,15}(\.\d{1,10})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ID = /^\d{1,10}$/;
-const INT4_MAX = 2_147_483_647;
-
-/** A YYYY-MM-DD that names a real day (2024-02-31 does not). */
-function isCalendarDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  // Postgres has no year 0, which JavaScript accepts.
-  return value >= "0001-01-01" && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 export function activeFilters(specs: FilterSpec[], query: Record<string, unknown>): ActiveFilter[] {
   const active: ActiveFilter[] = [];
@@ -138,13 +133,16 @@ export function activeFilters(specs: FilterSpec[], query: Record<string, unknown
         break;
       case "relation":
       case "many":
-        filter.values = [...new Set(raw.filter((value) => ID.test(value) && Number(value) > 0 && Number(value) <= INT4_MAX).map((value) => String(Number(value))))];
+        // Only keys the id column can hold; each in its canonical text ("007" is "7").
+        filter.values = [...new Set(raw.flatMap((value) => {
+          const key = parseKey(spec.relation!.key, value);
+          return key === undefined ? [] : [String(key)];
+        }))];
         if (spec.kind === "many" && get(`${spec.name}.all`)[0] === "1") filter.all = true;
         break;
       case "number":
       case "date": {
-        const pattern = spec.kind === "number" ? NUMBER : DATE;
-        const valid = (value: string | undefined) => value !== undefined && pattern.test(value) && (spec.kind === "number" || isCalendarDate(value));
+        const valid = (value: string | undefined) => value !== undefined && (spec.kind === "number" ? NUMBER.test(value) : checkDate(value).ok);
         const min = get(`${spec.name}.min`)[0];
         const max = get(`${spec.name}.max`)[0];
         if (valid(min)) filter.min = min;
@@ -180,13 +178,13 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
           clauses.push(`${column} = ${param(filter.values[0] === "yes")}`);
           break;
         case "relation":
-          clauses.push(`${column} = ANY(${param(filter.values.map(Number))}::int[])`);
+          clauses.push(`${column} = ANY(${param(filter.values)}::${keyCast(spec.relation!.key)}[])`);
           break;
         case "many": {
           const many = spec.many!;
-          const ids = param(filter.values.map(Number));
-          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${rowId} AND m.${ident(many.targetColumn)} = ANY(${ids}::int[])`;
-          clauses.push(filter.all ? `(SELECT count(DISTINCT m.${ident(many.targetColumn)}) ${link}) = cardinality(${ids}::int[])` : `EXISTS (SELECT 1 ${link})`);
+          const ids = `${param(filter.values)}::${keyCast(spec.relation!.key)}[]`;
+          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${rowId} AND m.${ident(many.targetColumn)} = ANY(${ids})`;
+          clauses.push(filter.all ? `(SELECT count(DISTINCT m.${ident(many.targetColumn)}) ${link}) = cardinality(${ids})` : `EXISTS (SELECT 1 ${link})`);
           break;
         }
       }
@@ -196,17 +194,23 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
     if (spec.kind === "date") {
       if (filter.min) clauses.push(`${column} >= ${param(filter.min)}::date`);
       if (filter.max) clauses.push(`${column} < (${param(filter.max)}::date + 1)`);
+    } else if ((filter.min || filter.max) && spec.domain?.kind === "integer") {
+      const { min, max, sqlType } = spec.domain;
+      // Decided exactly on the text (Number() would round 2147483647.0000000001 down into the range);
+      // a bound beyond the type matches nothing, or every value.
+      if (filter.min) {
+        const bound = roundInward(filter.min, "ceil");
+        clauses.push(bound > max ? "FALSE" : bound <= min ? `${column} IS NOT NULL` : `${column} >= ${param(String(bound))}::${sqlType}`);
+      }
+      if (filter.max) {
+        const bound = roundInward(filter.max, "floor");
+        clauses.push(bound < min ? "FALSE" : bound >= max ? `${column} IS NOT NULL` : `${column} <= ${param(String(bound))}::${sqlType}`);
+      }
     } else if (filter.min || filter.max) {
-      const whole = spec.sqlType === "Int" || spec.sqlType === "BigInt";
-      const type = { Int: "int", BigInt: "bigint", Float: "float8", Decimal: "numeric" }[spec.sqlType ?? "Decimal"] ?? "numeric";
-      const bound = (value: string, round: "ceil" | "floor") => (whole ? `${round}(${param(value)}::numeric)::${type}` : `${param(value)}::${type}`);
-      // Bounds beyond the column type's range: a min above it matches nothing, a max above it is no bound.
-      const limit = spec.sqlType === "Int" ? 2_147_483_647 : spec.sqlType === "BigInt" ? 9_223_372_036_854_775_807 : Infinity;
-      const beyond = (value: string) => Math.abs(Number(value)) > limit;
-      if (filter.min && beyond(filter.min)) clauses.push(Number(filter.min) > 0 ? "FALSE" : "TRUE");
-      else if (filter.min) clauses.push(`${column} >= ${bound(filter.min, "ceil")}`);
-      if (filter.max && beyond(filter.max)) clauses.push(Number(filter.max) < 0 ? "FALSE" : "TRUE");
-      else if (filter.max) clauses.push(`${column} <= ${bound(filter.max, "floor")}`);
+      // An unconstrained numeric or float8 holds every bound NUMBER lets through.
+      const type = spec.domain?.kind === "float" ? "float8" : "numeric";
+      if (filter.min) clauses.push(`${column} >= ${param(filter.min)}::${type}`);
+      if (filter.max) clauses.push(`${column} <= ${param(filter.max)}::${type}`);
     }
   }
   if (search && search.text && search.conditions.length) {
@@ -214,6 +218,15 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
     clauses.push(`(${search.conditions.map((condition) => condition.replaceAll("$PATTERN", pattern)).join(" OR ")})`);
   }
   return { clauses, params };
+}
+
+/** The smallest whole number at or above (ceil), or the largest at or below (floor), a decimal text. */
+function roundInward(text: string, direction: "ceil" | "floor"): bigint {
+  const [, sign, whole, fraction = ""] = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text)!;
+  const truncated = sign ? -BigInt(whole!) : BigInt(whole!);
+  if (/^0*$/.test(fraction)) return truncated;
+  if (direction === "ceil") return sign ? truncated : truncated + 1n;
+  return sign ? truncated - 1n : truncated;
 }
 
 function escapeLike(text: string): string {

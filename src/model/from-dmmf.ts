@@ -6,19 +6,35 @@ const GENERATED_DEFAULTS = new Set(["autoincrement", "now", "uuid", "cuid", "uli
 /** Converts Prisma's DMMF datamodel into PowerCRUD's metadata (plain JSON, stable across Prisma versions). */
 export function dataModelFromDmmf(datamodel: DMMF.Datamodel): DataModelMeta {
   const models: Record<string, ModelMeta> = {};
-  for (const model of datamodel.models) models[model.name] = modelFromDmmf(model);
+  const btreeColumns = btreeIndexedFields(datamodel);
+  for (const model of datamodel.models) models[model.name] = modelFromDmmf(model, btreeColumns.get(model.name) ?? new Set());
   const enums = Object.fromEntries(
     datamodel.enums.map((e) => [e.name, { name: e.name, values: e.values.map((value) => value.name) }]),
   );
   return { models, enums };
 }
 
-function modelFromDmmf(model: DMMF.Model): ModelMeta {
+/**
+ * Fields held by a B-tree index, per model. PostgreSQL refuses an index entry larger than about a
+ * third of a page, so such text columns get a shorter default length (GIN trigram indexes have no such limit).
+ */
+function btreeIndexedFields(datamodel: DMMF.Datamodel): Map<string, Set<string>> {
+  const indexed = new Map<string, Set<string>>();
+  for (const index of datamodel.indexes ?? []) {
+    if (index.algorithm !== undefined && index.algorithm !== "BTree") continue;
+    const fields = indexed.get(index.model) ?? new Set<string>();
+    for (const field of index.fields) fields.add(field.name);
+    indexed.set(index.model, fields);
+  }
+  return indexed;
+}
+
+function modelFromDmmf(model: DMMF.Model, btreeColumns: Set<string>): ModelMeta {
   const foreignKeyOf = new Map<string, string>();
   for (const field of model.fields) {
     for (const from of field.relationFromFields ?? []) foreignKeyOf.set(from, field.name);
   }
-  const fields = model.fields.filter((field) => field.kind !== "unsupported").map((field) => fieldFromDmmf(field, foreignKeyOf));
+  const fields = model.fields.filter((field) => field.kind !== "unsupported").map((field) => fieldFromDmmf(field, foreignKeyOf, btreeColumns.has(field.name)));
   const idFields = model.primaryKey?.fields ?? model.fields.filter((field) => field.isId).map((field) => field.name);
   return {
     name: model.name,
@@ -29,7 +45,7 @@ function modelFromDmmf(model: DMMF.Model): ModelMeta {
   };
 }
 
-function fieldFromDmmf(field: DMMF.Field, foreignKeyOf: Map<string, string>): FieldMeta {
+function fieldFromDmmf(field: DMMF.Field, foreignKeyOf: Map<string, string>, inBtreeIndex: boolean): FieldMeta {
   const base = {
     name: field.name,
     isRequired: field.isRequired,
@@ -76,5 +92,7 @@ function fieldFromDmmf(field: DMMF.Field, foreignKeyOf: Map<string, string>): Fi
     isGenerated: Boolean(field.isUpdatedAt) || (generatorName !== undefined && GENERATED_DEFAULTS.has(generatorName)),
     ...(literalDefault !== undefined ? { defaultValue: literalDefault } : {}),
     ...(foreignKey ? { foreignKeyOf: foreignKey } : {}),
+    // @id and @unique on a field are indexes too, whether or not the DMMF lists them.
+    ...(inBtreeIndex || field.isId || field.isUnique ? { inBtreeIndex: true } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface ScalarFieldMeta extends FieldBase {
   defaultValue?: string | number | boolean;
   /** Set when this column holds a foreign key: the relation field that uses it. */
   foreignKeyOf?: string;
+  /** The column is part of a B-tree index (id, @unique, @@index): each value must fit an index page. */
+  inBtreeIndex?: boolean;
 }
 
 export interface EnumFieldMeta extends FieldBase {

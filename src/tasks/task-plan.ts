@@ -5,7 +5,14 @@ import type { StoredChange, TaskRow } from "./interfaces";
 
 /** A bulk edit's validated changes as a task stores them (JSON: dates as ISO text). */
 export function storedChanges(changes: BulkChange[]): StoredChange[] {
-  return changes.map(({ field, value, mode }) => ({ field: field.name, value: value instanceof Date ? value.toISOString() : value, ...(mode ? { mode } : {}) }));
+  return changes.map(({ field, value, mode }) => ({ field: field.name, value: jsonValue(value), ...(mode ? { mode } : {}) }));
+}
+
+/** Dates as ISO text and bigints (BigInt ids) as decimal text: JSON holds neither. */
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return value.toString();
+  return Array.isArray(value) ? value.map(jsonValue) : value;
 }
 
 /**

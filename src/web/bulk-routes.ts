@@ -7,7 +7,7 @@ import { describeChanges } from "../bulk/describe-changes";
 import { runBulkNow } from "../bulk/run-bulk";
 import { ident } from "../db/sql";
 import { humanize } from "../model/labels";
-import { fieldOf } from "../model/relations";
+import { fieldOf, idSqlType } from "../model/relations";
 import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import { deleteBlockers, describeBulkBlockers } from "./delete-blockers";
@@ -121,15 +121,15 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     return blockers.length ? describeBulkBlockers(blockers, resource.plural) : undefined;
   };
 
-  const nameOf = async (modelName: string, ids: number[]): Promise<string[]> => {
+  const nameOf = async (modelName: string, ids: unknown[]): Promise<string[]> => {
     const related = global.dataModel.models[modelName]!;
     const labelField = resource.bulkFields.find((field) => field.relation?.model === modelName)?.relation?.labelField ?? related.idField;
     const label = fieldOf(related, labelField);
     const id = fieldOf(related, related.idField);
     if (!label || label.kind === "object" || !id || id.kind === "object" || ids.length === 0) return ids.map(String);
     const { rows } = await global.pool.query<{ name: string }>(
-      `SELECT ${ident(label.dbName)}::text AS name FROM ${ident(related.dbName)} WHERE ${ident(id.dbName)} = ANY($1::bigint[]) ORDER BY 1`,
-      [ids],
+      `SELECT ${ident(label.dbName)}::text AS name FROM ${ident(related.dbName)} WHERE ${ident(id.dbName)} = ANY($1::text[]::${idSqlType(related)}[]) ORDER BY 1`,
+      [ids.map(String)],
     );
     return rows.map((row) => row.name);
   };
@@ -140,7 +140,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if (!parsed.ok) return parsed;
     const errors: Record<string, string> = {};
     for (const change of parsed.changes.filter((candidate) => candidate.field.relation)) {
-      const chosen = [change.value ?? []].flat().filter((id): id is number => typeof id === "number");
+      const chosen = [change.value ?? []].flat().filter((id) => id !== null);
       if ((await missingRelated(global.prisma, change.field, chosen)).length) {
         errors[change.field.name] = `The chosen ${humanize(change.field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
       }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type nunjucks from "nunjucks";
 import { HttpError } from "./http-error";
 import { isCsrfError } from "./csrf";
+import { dataExceptionOf } from "./prisma-errors";
 
 export interface ErrorPageOptions {
   renderer: nunjucks.Environment;
@@ -45,6 +46,9 @@ function describe(error: unknown): { status: number; title: string; message: str
       message: "This form's security token is missing or out of date. Reload the page and try again.",
     };
   }
+  // A value PostgreSQL refused came from the request: a 422 the user can act on, not a server fault.
+  const invalid = dataExceptionOf(error);
+  if (invalid) return { status: 422, title: "Value not accepted", message: invalid };
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const message = status === 413 ? "The request is too large." : "The request could not be understood.";

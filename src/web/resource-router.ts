@@ -40,7 +40,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
   const loadRecord = async (req: Request, select: Record<string, unknown>): Promise<RecordRow> => {
-    const id = parseRecordId(model, String(req.params.id), resource.singular);
+    const id = parseRecordId(global.dataModel, model, String(req.params.id), resource.singular);
     const record = await resource.delegate.findUnique({ where: { [model.idField]: id }, select: { ...scalarSelect, ...select } });
     if (!record) throw new HttpError(404, `There is no ${resource.singular.toLowerCase()} with id ${String(id)}. It may have been deleted.`);
     return record;
@@ -230,7 +230,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     }
     const missing: Record<string, string> = {};
     for (const field of resource.formFields.filter((candidate) => candidate.relation && !candidate.disabled)) {
-      const chosen = [parsed.values[field.name] ?? []].flat().filter((id): id is number => typeof id === "number");
+      const chosen = [parsed.values[field.name] ?? []].flat().filter((id) => id !== null);
       if ((await missingRelated(global.prisma, field, chosen)).length) {
         missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
       }

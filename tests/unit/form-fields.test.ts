@@ -78,17 +78,27 @@ describe("formFieldsFor: default fields", () => {
 
 describe("formFieldsFor: widgets", () => {
   it("describes text, textarea and labels", () => {
-    expect(field(Book, "title")).toEqual({ name: "title", widget: "text", label: "Title", required: true, nullable: false, disabled: false });
+    expect(field(Book, "title")).toEqual({
+      name: "title", widget: "text", label: "Title", required: true, nullable: false, disabled: false, maxLength: 500,
+      // Book.title is in a B-tree index (@@index([title, id])): the indexed default length and a byte cap.
+      domain: { kind: "text", maxLength: 500, maxBytes: 2000 },
+    });
     expect(field(Book, "isbn").label).toBe("ISBN");
     expect(field(Book, "description")).toMatchObject({ widget: "textarea", required: false, nullable: true });
     expect(field(Book, "publishedDate").label).toBe("Published date");
   });
 
-  it("takes maxLength from VarChar(n) and Char(n)", () => {
+  it("takes maxLength from VarChar(n) and Char(n), else from the text limits", () => {
     const [nickname, country] = formFieldsFor(gadgetModel, gadget, { fields: ["nickname", "country"] });
-    expect(nickname).toMatchObject({ widget: "text", maxLength: 80 });
+    expect(nickname).toMatchObject({ widget: "text", maxLength: 80, domain: { kind: "text", maxLength: 80 } });
     expect(country).toMatchObject({ widget: "text", maxLength: 2 });
-    expect(field(Session, "sid", {})).not.toHaveProperty("maxLength");
+    // A bare @db.VarChar declares no length; the id's index bounds it.
+    expect(field(Session, "sid", {})).toMatchObject({ maxLength: 500 });
+    expect(field(Book, "description")).toMatchObject({ maxLength: 100_000, domain: { kind: "text", maxLength: 100_000 } });
+    expect(field(Book, "description").domain).not.toHaveProperty("maxBytes");
+    const limits = { maxTextLength: 50, maxIndexedTextLength: 20 };
+    expect(field(Book, "title", { textLimits: limits })).toMatchObject({ maxLength: 20 });
+    expect(field(Book, "description", { textLimits: limits })).toMatchObject({ maxLength: 50 });
   });
 
   it("bounds Int to int4 and BigInt to the integers a number holds exactly", () => {
@@ -100,8 +110,8 @@ describe("formFieldsFor: widgets", () => {
   it("derives step, bounds and digits from Decimal(p, s)", () => {
     expect(field(Book, "price")).toMatchObject({ widget: "decimal", step: "0.01", min: -99999999.99, max: 99999999.99, precision: 10, scale: 2 });
     const [ratio, units, fraction] = formFieldsFor(gadgetModel, gadget, { fields: ["ratio", "units", "fraction"] });
-    expect(ratio).toEqual(expect.objectContaining({ widget: "decimal", step: "any" }));
-    expect(ratio).not.toHaveProperty("max");
+    // Prisma stores a Decimal without @db.Decimal(p, s) as DECIMAL(65, 30).
+    expect(ratio).toMatchObject({ widget: "decimal", precision: 65, scale: 30, domain: { kind: "decimal", precision: 65, scale: 30 } });
     expect(units).toMatchObject({ step: "1", max: 99999, precision: 5, scale: 0 });
     expect(fraction).toMatchObject({ step: "0.01", max: 0.99, precision: 2, scale: 2 });
   });
@@ -147,6 +157,7 @@ describe("formFieldsFor: widgets", () => {
       required: true,
       nullable: false,
       disabled: false,
+      domain: { kind: "integer", sqlType: "int4", min: -2147483648n, max: 2147483647n },
       relation: { model: "Author", idField: "id", labelField: "name", multiple: false, labelIsText: true },
     });
     expect(field(Book, "editorId")).toMatchObject({ widget: "relation", label: "Editor", required: false, nullable: true });

@@ -166,7 +166,7 @@ describe("parseForm: text", () => {
   });
 
   it("enforces maxLength in characters", () => {
-    const fields: FormField[] = [{ name: "code", label: "Code", widget: "text", required: true, nullable: false, disabled: false, maxLength: 3 }];
+    const fields: FormField[] = [{ name: "code", label: "Code", widget: "text", required: true, nullable: false, disabled: false, maxLength: 3, domain: { kind: "text", maxLength: 3 } }];
     expect(valueOf(fields, "code", " abc ")).toBe("abc");
     expect(valueOf(fields, "code", "😀😀😀")).toBe("😀😀😀");
     expect(errorOf(fields, "code", "abcd")).toBe("At most 3 characters.");
@@ -192,7 +192,8 @@ describe("parseForm: integer", () => {
 
   it("uses the safe-integer range for BigInt fields", () => {
     const fields: FormField[] = [
-      { name: "serial", label: "Serial", widget: "integer", required: true, nullable: false, disabled: false, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+      { name: "serial", label: "Serial", widget: "integer", required: true, nullable: false, disabled: false, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER,
+        domain: { kind: "integer", sqlType: "int8", min: BigInt(-Number.MAX_SAFE_INTEGER), max: BigInt(Number.MAX_SAFE_INTEGER) } },
     ];
     expect(valueOf(fields, "serial", "9007199254740991")).toBe(9007199254740991);
     expect(errorOf(fields, "serial", "9007199254740992")).toBe("Enter a number between -9007199254740991 and 9007199254740991.");
@@ -227,17 +228,17 @@ describe("parseForm: decimal", () => {
 
   it("checks Decimal(2, 2) and leaves an unconstrained Decimal alone", () => {
     const fraction: FormField[] = [
-      { name: "f", label: "F", widget: "decimal", required: true, nullable: false, disabled: false, step: "0.01", min: -0.99, max: 0.99, precision: 2, scale: 2 },
+      { name: "f", label: "F", widget: "decimal", required: true, nullable: false, disabled: false, step: "0.01", min: -0.99, max: 0.99, precision: 2, scale: 2, domain: { kind: "decimal", precision: 2, scale: 2 } },
     ];
     expect(valueOf(fraction, "f", "0.5")).toBe("0.5");
     expect(errorOf(fraction, "f", "1.00")).toBe("Enter a number no larger than 0.99.");
-    const any: FormField[] = [{ name: "d", label: "D", widget: "decimal", required: true, nullable: false, disabled: false, step: "any" }];
+    const any: FormField[] = [{ name: "d", label: "D", widget: "decimal", required: true, nullable: false, disabled: false, step: "any", domain: { kind: "decimal", precision: 147_455, scale: 16_383 } }];
     expect(valueOf(any, "d", "123456789012345678901234567890.123456789")).toBe("123456789012345678901234567890.123456789");
   });
 });
 
 describe("parseForm: float", () => {
-  const fields: FormField[] = [{ name: "weight", label: "Weight", widget: "float", required: false, nullable: true, disabled: false }];
+  const fields: FormField[] = [{ name: "weight", label: "Weight", widget: "float", required: false, nullable: true, disabled: false, domain: { kind: "float", max: Number.MAX_VALUE } }];
 
   it("parses finite numbers", () => {
     expect(valueOf(fields, "weight", "1.5")).toBe(1.5);
@@ -246,7 +247,11 @@ describe("parseForm: float", () => {
     expect(valueOf(fields, "weight", "")).toBeNull();
   });
 
-  it.each(["abc", "Infinity", "1e999", "0x10", "1,5", "NaN", "1.5.1"])("refuses %j", (raw) => {
+  it("refuses a number beyond float8", () => {
+    expect(errorOf(fields, "weight", "1e999")).toBe("Enter a smaller number.");
+  });
+
+  it.each(["abc", "Infinity", "0x10", "1,5", "NaN", "1.5.1"])("refuses %j", (raw) => {
     expect(errorOf(fields, "weight", raw)).toBe("Enter a number.");
   });
 });
@@ -309,7 +314,7 @@ describe("parseForm: select", () => {
 
   it("gives null for an empty nullable enum", () => {
     const fields: FormField[] = [
-      { name: "status", label: "Status", widget: "select", required: false, nullable: true, disabled: false, choices: [{ value: "A", label: "A" }] },
+      { name: "status", label: "Status", widget: "select", required: false, nullable: true, disabled: false, choices: [{ value: "A", label: "A" }], domain: { kind: "enum", values: ["A"] } },
     ];
     expect(valueOf(fields, "status", "")).toBeNull();
   });

@@ -94,7 +94,7 @@ describe("toPrismaData", () => {
   });
 
   it("refuses fields the model does not have", () => {
-    const stray = [{ name: "subtitle", label: "Subtitle", widget: "text" as const, required: false, nullable: true, disabled: false }];
+    const stray = [{ name: "subtitle", label: "Subtitle", widget: "text" as const, required: false, nullable: true, disabled: false, domain: { kind: "text" as const, maxLength: 10 } }];
     expect(() => toPrismaData(dataModel, Book, stray, { subtitle: "x" }, "create")).toThrow('Book has no field "subtitle".');
   });
 });
