@@ -38,7 +38,7 @@ test("an editor queues a bulk edit of every book, watches it finish, and finds t
 
   const taskLink = modal(page).getByRole("link", { name: /^Open task #\d+$/ });
   const taskUrl = await taskLink.getAttribute("href");
-  await modal(page).getByRole("button", { name: "Close" }).click();
+  await modal(page).getByRole("button", { name: "Keep working" }).click();
   await expect(modal(page)).toBeHidden();
 
   await page.goto("/books?publishedDate.min=2001-02-03&publishedDate.max=2001-02-03");
