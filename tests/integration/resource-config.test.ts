@@ -28,6 +28,30 @@ function configError(run: () => unknown): ConfigError {
 
 const mount = (options: unknown) => configError(() => createPowerCrud(base()).resource(options as ResourceOptions));
 
+describe("background task options", () => {
+  it("names a bad bulk.background value of a resource", () => {
+    expect(mount({ model: "Book", bulk: { background: { minRecords: 0 } } }).message).toContain("bulk.background.minRecords");
+    expect(mount({ model: "Book", bulk: { background: { notify: ["sms"] } } }).message).toContain("bulk.background.notify[0]");
+    expect(mount({ model: "Book", bulk: { background: { everything: true } } }).message).toMatch(/bulk\.background\.everything: unknown option \(valid: enabled, minRecords, atomic, notify, parallelism\)/);
+    expect(mount({ model: "Book", key: "books and more" }).message).toContain("key: must be 1-100 letters");
+  });
+
+  it("names a bad global bulk.background or tasks value", () => {
+    const create = (options: Record<string, unknown>) => configError(() => createPowerCrud({ ...base(), ...options } as PowerCrudOptions));
+    expect(create({ bulk: { background: { parallelism: 100 } } }).message).toContain("bulk.background.parallelism");
+    expect(create({ tasks: { url: "tasks" } }).message).toContain("tasks.url: must be a path such as /tasks");
+    expect(create({ tasks: { staleAfterMs: 10 } }).message).toContain("tasks.staleAfterMs");
+    expect(create({ tasks: { email: { transport: "smtp://localhost" } } }).message).toContain("tasks.email.from");
+  });
+
+  it("gives a resource the global background settings under its own", () => {
+    const crud = createPowerCrud({ ...base(), bulk: { background: { minRecords: 50, notify: ["messages"] } } });
+    expect(crud.resource({ model: "Book", bulk: { background: { minRecords: 10 } } }).resource.background).toEqual({ enabled: true, minRecords: 10, atomic: false, notify: ["messages"], parallelism: 2 });
+    expect(crud.resource({ model: "Book" }).resource.key).toBe("Book~2");
+    expect(crud.resource({ model: "Book", key: "archive" }).resource.key).toBe("archive");
+  });
+});
+
 describe("resource() options", () => {
   it("accepts a resource with nothing but its model", () => {
     const router = createPowerCrud(base()).resource({ model: "Book" });
