@@ -13,8 +13,11 @@ test.describe.configure({ timeout: 90_000 });
 test("an editor queues a bulk edit of every book, watches it finish, and finds the changed rows", async ({ page }) => {
   await signIn(page, "editor");
   await page.goto("/books");
+  // Other specs delete some books first: every book left is well above the background threshold.
+  const total = Number(await bar(page).getAttribute("data-pc-matching"));
+  expect(total).toBeGreaterThanOrEqual(200);
   await bar(page).getByRole("button", { name: /^Select all .* matching$/ }).click();
-  await expect(bar(page)).toHaveAttribute("data-pc-selection-size", "300");
+  await expect(bar(page)).toHaveAttribute("data-pc-selection-size", String(total));
 
   await bar(page).getByRole("link", { name: "Bulk edit" }).click();
   await modal(page).getByRole("checkbox", { name: "Change Published" }).check();
@@ -26,7 +29,7 @@ test("an editor queues a bulk edit of every book, watches it finish, and finds t
   const applied = page.waitForResponse((response) => response.url().endsWith("/books/_bulk/apply"));
   await modal(page).getByRole("button", { name: "Apply changes" }).dblclick();
   await applied;
-  await expect(modal(page).getByRole("heading", { name: "Processing 300 books in the background" })).toBeVisible();
+  await expect(modal(page).getByRole("heading", { name: `Processing ${total} books in the background` })).toBeVisible();
 
   const progress = modal(page).getByRole("progressbar");
   await expect(progress).toBeVisible();
@@ -42,10 +45,10 @@ test("an editor queues a bulk edit of every book, watches it finish, and finds t
   await expect(modal(page)).toBeHidden();
 
   await page.goto("/books?publishedDate.min=2001-02-03&publishedDate.max=2001-02-03");
-  await expect(page.getByTestId("pc-range")).toContainText("of 300");
+  await expect(page.getByTestId("pc-range")).toContainText(`of ${total}`);
 
   await page.goto(taskUrl!);
   await expect(page.getByRole("heading", { name: /^Bulk task #\d+$/ })).toBeVisible();
-  await expect(page.getByTestId("pc-task-counts")).toHaveText("300 of 300 processed");
+  await expect(page.getByTestId("pc-task-counts")).toHaveText(`${total} of ${total} processed`);
   await expect(page.getByText("None: every processed record was changed.")).toBeVisible();
 });
