@@ -21,8 +21,12 @@ interface Violation {
 
 /** Runs axe on the page as it is now and fails with a readable list of serious and critical findings. */
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
-  // A modal fades in: measure colours once its transitions have finished (spinners spin forever).
-  await page.evaluate(() => Promise.all(document.getAnimations().filter((animation) => animation instanceof CSSTransition).map((animation) => animation.finished)));
+  // A modal fades in: measure colours once its transitions have ended (spinners spin forever, so
+  // only transitions count), waiting a second at most in case one never advances.
+  await page.evaluate(() => {
+    const transitions = document.getAnimations().filter((animation) => animation instanceof CSSTransition);
+    return Promise.race([Promise.allSettled(transitions.map((animation) => animation.finished)), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  });
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axePath });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Violation[] }> } }).axe;
