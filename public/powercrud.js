@@ -403,11 +403,19 @@
     toast(status ? "The server could not complete that request (" + status + "). Try again." : "The server could not be reached. Check your connection and try again.", "error");
   });
 
+  // Full class names, never built by concatenation: Tailwind finds only the names it sees whole.
+  var toastClasses = {
+    success: "alert alert-success shadow",
+    info: "alert alert-info shadow",
+    warning: "alert alert-warning shadow",
+    error: "alert alert-error shadow",
+  };
+
   function toast(message, kind) {
     var region = document.getElementById("pc-toasts");
     if (!region) return;
     var alert = document.createElement("div");
-    alert.className = "alert alert-" + (kind || "info") + " shadow";
+    alert.className = toastClasses[kind] || toastClasses.info;
     alert.setAttribute("role", kind === "error" ? "alert" : "status");
     var text = document.createElement("span");
     text.textContent = message;

@@ -1,12 +1,12 @@
 import type { TaskRow, TaskStatus } from "../tasks/interfaces";
 
-const BADGES: Record<TaskStatus, { label: string; variant: string }> = {
-  PENDING: { label: "Waiting", variant: "neutral" },
-  RUNNING: { label: "Running", variant: "info" },
-  SUCCESS: { label: "Done", variant: "success" },
-  PARTIAL: { label: "Done with failures", variant: "warning" },
-  FAILED: { label: "Failed", variant: "error" },
-  CANCELLED: { label: "Cancelled", variant: "neutral" },
+const BADGES: Record<TaskStatus, { label: string }> = {
+  PENDING: { label: "Waiting" },
+  RUNNING: { label: "Running" },
+  SUCCESS: { label: "Done" },
+  PARTIAL: { label: "Done with failures" },
+  FAILED: { label: "Failed" },
+  CANCELLED: { label: "Cancelled" },
 };
 
 export interface TaskView {
@@ -19,7 +19,7 @@ export interface TaskView {
   operation: "update" | "delete";
   description: string;
   status: TaskStatus;
-  badge: { label: string; variant: string };
+  badge: { label: string };
   active: boolean;
   total: number;
   processed: number;
