@@ -50,7 +50,7 @@ export function formFieldsFor(dataModel: DataModelMeta, model: ModelMeta, option
   return chosen
     .filter((field) => !excluded.has(field))
     .map((field) => ({
-      ...formField(dataModel, model, field, options.labelFields ?? {}, limits),
+      ...formField(dataModel, field, options.labelFields ?? {}, limits),
       label: labels.get(field) ?? humanize(field.name),
       disabled: disabled.has(field),
       ...(help.has(field) ? { help: help.get(field) } : {}),
@@ -114,7 +114,7 @@ function checkLabelFields(dataModel: DataModelMeta, labelFields: Record<string, 
 
 type Described = Omit<FormField, "label" | "disabled" | "help" | "validate">;
 
-function formField(dataModel: DataModelMeta, model: ModelMeta, field: Editable, labelFields: Record<string, string>, limits: TextLimits): Described {
+function formField(dataModel: DataModelMeta, field: Editable, labelFields: Record<string, string>, limits: TextLimits): Described {
   if (field.kind === "manyToMany") {
     const target = modelOf(dataModel, field.meta.type);
     return {

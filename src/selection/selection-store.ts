@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { ident } from "../db/sql";
+import { inTransaction } from "../db/transaction";
 
 export interface Selection {
   token: string;
@@ -124,7 +125,7 @@ export class SelectionStore {
    */
   async setRows(sessionId: string, resource: string, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
     try {
-      return await this.transaction(async (client) => {
+      return await inTransaction(this.pool, async (client) => {
         const selection = await this.ensure(client, sessionId, resource);
         if (selection.mode === "all" && target.canonical(selection.filterQuery) !== selection.filterQuery) throw new StaleSelectionError(selection.filterQuery);
         return this.setRowsOf(client, selection, target, ids, selected);
@@ -164,7 +165,7 @@ export class SelectionStore {
 
   /** Selects every row matching the list's current filter, forgetting earlier picks and exceptions. */
   async selectAll(sessionId: string, resource: string, filterQuery: string): Promise<Selection> {
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const selection = await this.ensure(client, sessionId, resource);
       await client.query(`DELETE FROM ${ITEM} WHERE token = $1`, [selection.token]);
       const { rows } = await client.query<Selection>(
@@ -287,20 +288,5 @@ export class SelectionStore {
   private async rowsChanged(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
     if (Array.isArray(params[1]) && params[1].length === 0) return 0;
     return (await client.query(sql, params)).rowCount ?? 0;
-  }
-
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

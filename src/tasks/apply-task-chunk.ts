@@ -3,7 +3,7 @@ import type { Resource } from "../config/resolve-resource";
 import type { BulkPlan } from "../bulk/bulk-plan";
 import { applyChunk } from "../bulk/execute-bulk";
 import { pageRows } from "../list/page-rows";
-import { sqlState } from "./db";
+import { sqlState } from "../db/transaction";
 import type { ChunkOutcome } from "./finish-chunk";
 
 /**

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { inTransaction } from "./db";
+import { inTransaction } from "../db/transaction";
 import { announce } from "./task-state";
 
 /**

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { HttpError } from "../web/http-error";
-import { inTransaction, sqlState } from "./db";
+import { inTransaction, sqlState } from "../db/transaction";
 import { BULK_JOB, type StoredChange } from "./interfaces";
 
 export interface EnqueueRequest {

@@ -5,7 +5,7 @@ import type { TasksConfig } from "../config/background-schema";
 import type { BulkPlan } from "../bulk/bulk-plan";
 import { applyTaskChunk } from "./apply-task-chunk";
 import { claimChunk } from "./claim-chunk";
-import { inTransaction } from "./db";
+import { inTransaction } from "../db/transaction";
 import { finishChunk } from "./finish-chunk";
 import { startHeartbeat } from "./heartbeat";
 import type { TaskRow } from "./interfaces";

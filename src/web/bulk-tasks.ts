@@ -1,9 +1,9 @@
 import type { Request, Response } from "express";
 import type { BulkChange } from "../bulk/bulk-changes";
 import { heldRecords } from "../tasks/held-records";
-import { enqueueTask, type EnqueueResult } from "../tasks/enqueue-task";
+import type { EnqueueResult } from "../tasks/enqueue-task";
+import { queueTaskFor } from "../tasks/queue-for-user";
 import { storedChanges } from "../tasks/task-plan";
-import { taskKeyOf } from "../tasks/task-key";
 import { TaskStore } from "../tasks/task-store";
 import type { Selection, SelectionStore } from "../selection/selection-store";
 import { addFlash } from "./flash";
@@ -41,30 +41,16 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
     },
 
     async queue(req: Request, request: QueueRequest): Promise<EnqueueResult> {
-      const user = global.getUser(req);
-      const userKey = userKeyOf(resource, req);
-      const changes = storedChanges(request.changes);
-      const targets = await store.fingerprint(request.selection);
-      const parts = { userKey, resource: resource.key, operation: request.operation, targets, values: changes };
-      return enqueueTask(global.pool, {
-        taskKey: taskKeyOf(parts, global.tasks.taskKey),
-        resourceKey: resource.key,
-        resourceUrl: req.baseUrl,
-        model: resource.model.name,
+      return queueTaskFor(resource, req, {
         operation: request.operation,
-        changes,
+        changes: storedChanges(request.changes),
         description: request.description,
+        resourceUrl: req.baseUrl,
         targets: request.targets,
+        targetsKey: await store.fingerprint(request.selection),
         filterQuery: request.selection.mode === "all" ? request.selection.filterQuery : "",
         selectionMode: request.selection.mode,
         selectionToken: request.selection.token,
-        userKey,
-        userName: nameOf(user) ?? userKey,
-        user,
-        notify: resource.background.notify,
-        atomic: resource.background.atomic,
-        chunkSize: resource.config.bulk.chunkSize,
-        parallelism: resource.background.parallelism,
       });
     },
 
@@ -109,10 +95,4 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
       });
     },
   };
-}
-
-function nameOf(user: unknown): string | undefined {
-  const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
-  const name = candidate.name ?? candidate.email;
-  return typeof name === "string" && name ? name : undefined;
 }

@@ -3,10 +3,9 @@ import type nunjucks from "nunjucks";
 import type { PowerCrudConfig } from "../config/global-schema";
 import type { Resource } from "../config/resolve-resource";
 import { cancelTask } from "../tasks/cancel-task";
-import { enqueueTask } from "../tasks/enqueue-task";
+import { queueTaskFor } from "../tasks/queue-for-user";
 import type { TaskRow } from "../tasks/interfaces";
 import { takeTaskMessages } from "../tasks/notifications";
-import { taskKeyOf } from "../tasks/task-key";
 import { TaskStore } from "../tasks/task-store";
 import { addFlash, takeFlash } from "./flash";
 import { isFragmentRequest, triggerClientEvent } from "./htmx";
@@ -123,27 +122,15 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       const decision = await canDo(resource, action, req);
       if (!decision.allowed) throw new HttpError(403, decision.reason!);
     }
-    const user = global.getUser(req);
-    const userKey = userKeyOf(req) ?? undefined;
-    const parts = { userKey, resource: resource.key, operation: task.operation, targets: `retry:${task.id}`, values: task.data.changes };
-    const result = await enqueueTask(global.pool, {
-      taskKey: taskKeyOf(parts, global.tasks.taskKey),
-      resourceKey: resource.key,
-      resourceUrl: task.resourceUrl,
-      model: task.model,
+    const result = await queueTaskFor(resource, req, {
       operation: task.operation,
       changes: task.data.changes,
       description: task.description,
+      resourceUrl: task.resourceUrl,
       targets: { sql: `SELECT "recordId" AS id FROM powercrud_task_failure WHERE "taskId" = $1`, params: [task.id] },
+      targetsKey: `retry:${task.id}`,
       filterQuery: task.filterQuery,
       selectionMode: task.selectionMode,
-      userKey,
-      userName: nameOf(user) ?? userKey,
-      user,
-      notify: resource.background.notify,
-      atomic: resource.background.atomic,
-      chunkSize: resource.config.bulk.chunkSize,
-      parallelism: resource.background.parallelism,
       retryOfId: task.id,
     });
     const message = result.kind === "duplicate" ? `Bulk task #${result.taskId} already retries these records.` : `Retrying ${task.failed.toLocaleString("en")} failed records as bulk task #${result.taskId}.`;
@@ -200,10 +187,4 @@ export function announceEndedTasks(global: PowerCrudConfig): RequestHandler {
 /** "q = harbour, status = DRAFT": the stored list filter, readably. */
 function describeFilter(filterQuery: string): string {
   return [...new URLSearchParams(filterQuery)].map(([key, value]) => `${key === "q" ? "search" : key} = ${value}`).join(", ");
-}
-
-function nameOf(user: unknown): string | undefined {
-  const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
-  const name = candidate.name ?? candidate.email;
-  return typeof name === "string" && name ? name : undefined;
 }

@@ -145,6 +145,9 @@ for (const theme of ["light", "dark"] as const) {
       await expect(page.locator("#f-title-error")).toBeVisible();
       await expectNoSeriousViolations(page, "record edit modal with errors");
       await modal(page).getByRole("button", { name: "Cancel" }).click();
+      // The form has unsaved edits: closing asks first.
+      await expectNoSeriousViolations(page, "discard-changes prompt");
+      await modal(page).getByRole("button", { name: "Discard changes" }).click();
       await expect(modal(page)).toBeHidden();
 
       await row.getByRole("link", { name: /^Delete / }).click();

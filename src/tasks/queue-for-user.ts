@@ -1,0 +1,51 @@
+import type { Request } from "express";
+import type { Resource } from "../config/resolve-resource";
+import { enqueueTask, type EnqueueRequest, type EnqueueResult } from "./enqueue-task";
+import type { StoredChange } from "./interfaces";
+import { taskKeyOf } from "./task-key";
+
+export interface UserTask {
+  operation: "update" | "delete";
+  changes: StoredChange[];
+  description: string;
+  resourceUrl: string;
+  /** SQL yielding the target ids (column `id`). */
+  targets: { sql: string; params: unknown[] };
+  /** Stands for the target set in the task key: the selection's fingerprint, or the task retried. */
+  targetsKey: string;
+  filterQuery: string;
+  selectionMode: string;
+  selectionToken?: string;
+  retryOfId?: number;
+}
+
+/**
+ * Queues a task for the signed-in user on a resource, with the resource's background settings and
+ * the key that makes identical submissions one task. New bulk operations and retries both use it.
+ */
+export function queueTaskFor(resource: Resource, req: Request, task: UserTask): Promise<EnqueueResult> {
+  const { global } = resource;
+  const user = global.getUser(req);
+  const userKey = user === undefined || user === null ? undefined : global.userKey(user);
+  const parts = { userKey, resource: resource.key, operation: task.operation, targets: task.targetsKey, values: task.changes };
+  const request: EnqueueRequest = {
+    ...task,
+    taskKey: taskKeyOf(parts, global.tasks.taskKey),
+    resourceKey: resource.key,
+    model: resource.model.name,
+    userKey,
+    userName: nameOf(user) ?? userKey,
+    user,
+    notify: resource.background.notify,
+    atomic: resource.background.atomic,
+    chunkSize: resource.config.bulk.chunkSize,
+    parallelism: resource.background.parallelism,
+  };
+  return enqueueTask(global.pool, request);
+}
+
+function nameOf(user: unknown): string | undefined {
+  const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
+  const name = candidate.name ?? candidate.email;
+  return typeof name === "string" && name ? name : undefined;
+}
