@@ -11,6 +11,7 @@ import { csrfProtection } from "./web/csrf";
 import { errorHandler } from "./web/error-pages";
 import { resourceRouter } from "./web/resource-router";
 import { taskRouter } from "./web/task-routes";
+import type { ListMounts } from "./web/delete-blockers";
 import { BULK_JOB } from "./tasks/interfaces";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
@@ -45,6 +46,7 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   checkDisplayFields(config.dataModel, config.displayFields);
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
   const resources = new Map<string, Resource>();
+  const mounts: ListMounts = new Map();
   const taskList = (): TaskList => ({
     [BULK_JOB]: bulkTaskHandler({
       pool: config.pool,
@@ -60,7 +62,7 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
       // Resources of one model share its name as key unless given their own: number the repeats.
       let key = resolved.key;
       for (let n = 2; resources.has(key); n += 1) key = `${resolved.key}~${n}`;
-      const resource = { ...resolved, key };
+      const resource = { ...resolved, key, mounts };
       resources.set(key, resource);
       return Object.assign(resourceRouter(resource, renderer), { resource });
     },

@@ -6,6 +6,7 @@ import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
+import type { ListMounts } from "../web/delete-blockers";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
 import { resourceSchema, type ResourceConfig, type ResourceOptions } from "./resource-schema";
@@ -35,6 +36,8 @@ export interface Resource {
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
   permissions: Permissions;
+  /** Where the lists of this createPowerCrud's models are mounted, shared by its resources (for cross-links). */
+  mounts: ListMounts;
   /** Background execution: createPowerCrud's settings with this resource's own on top. */
   background: BackgroundConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
@@ -140,6 +143,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     filters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
+    mounts: new Map(),
     background: { ...global.bulk.background, ...ownBackground },
     templates,
   };

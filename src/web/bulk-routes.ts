@@ -10,7 +10,7 @@ import { humanize } from "../model/labels";
 import { fieldOf, idSqlType } from "../model/relations";
 import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
-import { deleteBlockers, describeBulkBlockers } from "./delete-blockers";
+import { blockerLinks, deleteBlockers, describeBulkBlockers } from "./delete-blockers";
 import { isFragmentRequest } from "./htmx";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
@@ -116,9 +116,9 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     };
   };
 
-  const blockedText = async (ids: string[]) => {
+  const blockedBy = async (ids: string[]) => {
     const blockers = await deleteBlockers(global.pool, global.dataModel, model, ids, resource.displayField);
-    return blockers.length ? describeBulkBlockers(blockers, resource.plural) : undefined;
+    return blockers.length ? { text: describeBulkBlockers(blockers, resource.plural), links: blockerLinks(blockers, resource.mounts) } : undefined;
   };
 
   const nameOf = async (modelName: string, ids: unknown[]): Promise<string[]> => {
@@ -243,12 +243,13 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   router.get("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
     const { selection, ids } = await selectionOf(req, true);
-    const [scope, blocked] = await Promise.all([scopeOf(req, selection, ids.length), blockedText(ids)]);
+    const [scope, blocked] = await Promise.all([scopeOf(req, selection, ids.length), blockedBy(ids)]);
     web.renderPartial(req, res, "powercrud/partials/bulk-delete.njk", {
       ...scope,
       ...tasks.modeOf(ids.length),
       token: selection.token,
-      blocked,
+      blocked: blocked?.text,
+      blockedLinks: blocked?.links ?? [],
       action: `${req.baseUrl}/_bulk/delete`,
       returnUrl: web.returnUrlOf(req),
       pageTitle: `Delete ${ids.length.toLocaleString("en")} ${noun(ids.length)}`,
@@ -270,8 +271,11 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     }
     const { ids } = await selectionOf(req, true);
     await tasks.refuseHeld(ids);
-    const blocked = await blockedText(ids);
-    if (blocked) throw new HttpError(409, blocked, "Can't delete");
+    const blocked = await blockedBy(ids);
+    if (blocked) {
+      const error = new HttpError(409, blocked.text, "Can't delete");
+      throw blocked.links[0] ? error.withLink(blocked.links[0].href, blocked.links[0].label) : error;
+    }
     const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req);
     await store.clear(sessionIdOf(req), req.baseUrl);
     web.succeed(req, res, `Deleted ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);

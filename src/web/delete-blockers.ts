@@ -83,3 +83,21 @@ export function describeBulkBlockers(blockers: Blocker[], plural: string): strin
   const nouns = [...new Set(blockers.map((blocker) => pluralize(nounOf(blocker))))];
   return `Nothing can be deleted while ${parts.join("; and ")}. Reassign or delete those ${list(nouns)} first, or unselect those ${plural.toLowerCase()}.`;
 }
+
+/** Where each model's list is mounted (learned from requests) and which filters it offers. */
+export type ListMounts = Map<string, { url: string; filters: string[] }>;
+
+/**
+ * Links to the records that block a delete: the referencing model's list, filtered by the relation
+ * to the named owners when that list offers the filter. Models not mounted (or not visited yet) get none.
+ */
+export function blockerLinks(blockers: Blocker[], mounts: ListMounts): Array<{ href: string; label: string }> {
+  return blockers.flatMap((blocker) => {
+    const mount = mounts.get(blocker.model);
+    if (!mount) return [];
+    const filtered = mount.filters.includes(blocker.relation) && blocker.named.length > 0;
+    const query = filtered ? `?${encodeURIComponent(blocker.relation)}=${blocker.named.map((owner) => encodeURIComponent(owner.id)).join(",")}` : "";
+    const whose = filtered ? ` of ${list(blocker.named.map((owner) => owner.name))}` : "";
+    return [{ href: `${mount.url}/${query}`, label: `Show the ${pluralize(nounOf(blocker))}${whose}` }];
+  });
+}

@@ -8,7 +8,7 @@ import { missingRelated, relationChoices, type RelationChoices } from "../forms/
 import { humanize } from "../model/labels";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
-import { deleteBlockers, describeBlockers } from "./delete-blockers";
+import { blockerLinks, deleteBlockers, describeBlockers } from "./delete-blockers";
 import { isFragmentRequest, targets } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo, canDoToRecord, recordDecision } from "./permissions";
@@ -33,6 +33,11 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
   const selections = new SelectionStore(global.pool);
   router.use(announceEndedTasks(global));
+  // Other resources link here (e.g. to the records that block a delete): learn where this list is mounted.
+  router.use((req, _res, next) => {
+    if (config.routes.list && !resource.mounts.has(model.name)) resource.mounts.set(model.name, { url: req.baseUrl, filters: resource.filters.map((spec) => spec.name) });
+    next();
+  });
   // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
@@ -151,11 +156,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/:id/delete", route(async (req, res) => {
       const record = await loadRecord(req, {});
       await requireRecord(req, "delete", record);
-      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]]);
+      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]], resource.displayField);
       renderPartial(req, res, resource.templates.deleteConfirm, {
         record,
         name: recordName(resource, record),
         blocked: blockers.length ? describeBlockers(blockers, recordName(resource, record)) : undefined,
+        blockedLinks: blockerLinks(blockers, resource.mounts),
         action: `${req.baseUrl}/${encodeURIComponent(String(record[model.idField]))}/delete`,
         returnUrl: returnUrlOf(req),
         pageTitle: `Delete ${recordName(resource, record)}`,
@@ -166,8 +172,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       const record = await loadRecord(req, {});
       await requireRecord(req, "delete", record);
       const name = recordName(resource, record);
-      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]]);
-      if (blockers.length) throw new HttpError(409, describeBlockers(blockers, name), "Can't delete");
+      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]], resource.displayField);
+      if (blockers.length) {
+        const error = new HttpError(409, describeBlockers(blockers, name), "Can't delete");
+        const [link] = blockerLinks(blockers, resource.mounts);
+        throw link ? error.withLink(link.href, link.label) : error;
+      }
       try {
         await resource.delegate.delete({ where: { [model.idField]: record[model.idField] } });
       } catch (error) {

@@ -82,3 +82,31 @@ describe("the messages", () => {
     );
   });
 });
+
+describe("links to the blocking records", () => {
+  it("link to the referencing list, filtered to the named records when it offers that filter, once that list is mounted", async () => {
+    const { bareApp } = await import("../support/bare-app");
+    const { TestClient } = await import("../support/test-client");
+    const { app } = bareApp(db, (app, crud) => {
+      app.use("/catalogue", crud.resource({ model: "Book", list: { fields: ["title"], filters: ["author"] } }));
+      app.use("/people", crud.resource({ model: "Author", list: { fields: ["name"] } }));
+    });
+    const server = await TestClient.start(app);
+    try {
+      const id = authors["Blocker Three"]!;
+      const before = await server.get(`/people/${id}/delete`, { "x-test-role": "admin" });
+      expect(before.status).toBe(200);
+      // The books list has not been visited, so its mount path is not known yet: no link.
+      expect(before.text).not.toContain("/catalogue/");
+      expect((await server.get("/catalogue/", { "x-test-role": "admin" })).status).toBe(200);
+      const after = await server.get(`/people/${id}/delete`, { "x-test-role": "admin" });
+      expect(after.text).toContain(`href="/catalogue/?author=${id}"`);
+      expect(after.text).toContain("Show the books of Blocker Three");
+      const refused = await server.post(`/people/${id}/delete`, {}, { "x-test-role": "admin" });
+      expect(refused.status).toBe(409);
+      expect(refused.text).toContain(`href="/catalogue/?author=${id}"`);
+    } finally {
+      await server.close();
+    }
+  });
+});
