@@ -12,6 +12,7 @@ import { errorHandler } from "./web/error-pages";
 import { resourceRouter } from "./web/resource-router";
 import { taskRouter } from "./web/task-routes";
 import type { ListMounts } from "./web/delete-blockers";
+import { adviseIndexes, type IndexAdvice } from "./list/index-advisor";
 import { BULK_JOB } from "./tasks/interfaces";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
@@ -35,6 +36,12 @@ export interface PowerCrud {
    * resumes tasks of dead workers. Mount your resources first: workers find them by their keys.
    */
   runWorker(options?: { concurrency?: number; taskList?: TaskList; log?: (message: string) => void }): Promise<WorkerHandle>;
+  /**
+   * The indexes the mounted resources' lists need and the database lacks (sortable columns, filters,
+   * searches), each with the Prisma `@@index` line and the SQL that adds it. Call it after mounting,
+   * e.g. at startup in development.
+   */
+  indexAdvice(): Promise<IndexAdvice[]>;
 }
 
 /**
@@ -71,6 +78,7 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
     tasks: () => taskRouter(config, resources, renderer),
     taskList,
+    indexAdvice: () => adviseIndexes(config.pool, [...resources.values()]),
     runWorker: (options = {}) =>
       startWorker({
         pool: config.pool,
@@ -103,4 +111,6 @@ export type { PermissionContext, RecordPermissionContext, PermissionResult } fro
 export type { DataModelMeta };
 export type { FinishedTask, TaskStatus } from "./tasks/interfaces";
 export type { WorkerHandle } from "./tasks/worker";
+export type { IndexAdvice } from "./list/index-advisor";
+export { describeAdvice } from "./list/index-advisor";
 export type { TaskKeyParts } from "./config/background-schema";

@@ -1,4 +1,5 @@
 import path from "node:path";
+import compression from "compression";
 import express, { type Express } from "express";
 import type pg from "pg";
 import type { PrismaClient } from "../db/clients";
@@ -45,6 +46,8 @@ export function createDemoApp(options: DemoAppOptions): Express {
   app.set("trust proxy", options.trustProxy ?? false);
   const { crud, routers } = options.demo ?? demoCrud({ pool, prisma });
 
+  // gzip or brotli for pages, CSS and scripts; event streams go out as they are, unbuffered.
+  app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
   app.use(securityHeaders());
   app.get("/healthz", healthHandler({ pool, workerStatus: options.workerStatus }));
   app.use(ASSETS_URL, crud.assets());

@@ -8,6 +8,7 @@ import { migrateDatabase } from "../db/migrate";
 import type { WorkerHandle } from "../tasks/worker";
 import { createDemoApp } from "./app";
 import { demoCrud } from "./crud";
+import { describeAdvice } from "../index";
 import { readSettings } from "./settings";
 import { DEFAULT_SEED, seedIfEmpty } from "./seed";
 import { DEMO_USERS } from "./seed-data";
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
   }
 
   const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM });
+  // In development, say which lists would scan their table for want of an index (npm run indexes).
+  if (process.env.NODE_ENV !== "production") {
+    for (const line of describeAdvice(await demo.crud.indexAdvice())) console.warn(`Missing index: ${line}`);
+  }
   let worker: WorkerHandle | undefined;
   if (settings.WORKER_CONCURRENCY > 0) {
     worker = await demo.crud.runWorker({ concurrency: settings.WORKER_CONCURRENCY });
