@@ -7,10 +7,13 @@ import { describeChanges } from "../bulk/describe-changes";
 import { runBulkNow } from "../bulk/run-bulk";
 import { ident } from "../db/sql";
 import { humanize } from "../model/labels";
-import { fieldOf, idSqlType } from "../model/relations";
+import { columnName, fieldOf, idSqlType } from "../model/relations";
 import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import { blockerLinks, deleteBlockers, describeBulkBlockers } from "./delete-blockers";
+import { deleteEffects } from "./delete-effects";
+import { pageRows } from "../list/page-rows";
+import { recordName } from "./resource-views";
 import { isFragmentRequest } from "./htmx";
 import { HttpError } from "./http-error";
 import type { ResourceWeb } from "./resource-web";
@@ -27,6 +30,9 @@ import { scopeSentence, selectionScope } from "./selection-view";
 const FORM_COUNT_MS = 30;
 /** An "all matching" selection the bar last counted above this is not even tried: its count would not be quick. */
 const FORM_COUNT_SKIP = 100_000;
+
+/** How many records a bulk delete confirmation names. */
+const NAMED_RECORDS = 10;
 
 /** A selection that can no longer be used was dropped: say so as a 409 the user can act on. */
 async function stale<T>(work: () => Promise<T>): Promise<T> {
@@ -114,6 +120,18 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       countText: count === null ? null : `${count.toLocaleString("en")} ${noun(count)}`,
       countUrl: `${req.baseUrl}/_selection/count?form=1`,
     };
+  };
+
+  /** The first few records, by name, so the user sees which records a count stands for. */
+  const firstNamed = async (ids: string[]) => {
+    const display = fieldOf(model, resource.displayField);
+    const order = display && display.kind !== "object" ? `${ident(display.dbName)}, ` : "";
+    const id = ident(columnName(model, model.idField));
+    const { rows } = await global.pool.query<{ id: string }>(
+      `SELECT ${id}::text AS id FROM ${ident(model.dbName)} WHERE ${id} = ANY($1::text[]::${idSqlType(model)}[]) ORDER BY ${order}${id} LIMIT ${NAMED_RECORDS}`,
+      [ids],
+    );
+    return pageRows(global.pool, resource, rows.map((row) => row.id), []);
   };
 
   const blockedBy = async (ids: string[]) => {
@@ -243,9 +261,17 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
   router.get("/_bulk/delete", route(async (req, res) => {
     await requireAbility(req, "delete");
     const { selection, ids } = await selectionOf(req, true);
-    const [scope, blocked] = await Promise.all([scopeOf(req, selection, ids.length), blockedBy(ids)]);
+    const [scope, blocked, effects, named] = await Promise.all([
+      scopeOf(req, selection, ids.length),
+      blockedBy(ids),
+      deleteEffects(global.pool, global.dataModel, model, ids, undefined),
+      firstNamed(ids),
+    ]);
     web.renderPartial(req, res, "powercrud/partials/bulk-delete.njk", {
       ...scope,
+      effects,
+      named: named.map((record) => recordName(resource, record)),
+      moreCount: Math.max(0, ids.length - NAMED_RECORDS),
       ...tasks.modeOf(ids.length),
       token: selection.token,
       blocked: blocked?.text,

@@ -9,6 +9,7 @@ import { humanize } from "../model/labels";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { blockerLinks, deleteBlockers, describeBlockers } from "./delete-blockers";
+import { deleteEffects } from "./delete-effects";
 import { isFragmentRequest, targets } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo, canDoToRecord, recordDecision } from "./permissions";
@@ -156,10 +157,15 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/:id/delete", route(async (req, res) => {
       const record = await loadRecord(req, {});
       await requireRecord(req, "delete", record);
-      const blockers = await deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]], resource.displayField);
+      const name = recordName(resource, record);
+      const [blockers, effects] = await Promise.all([
+        deleteBlockers(global.pool, global.dataModel, model, [record[model.idField]], resource.displayField),
+        deleteEffects(global.pool, global.dataModel, model, [record[model.idField]], name),
+      ]);
       renderPartial(req, res, resource.templates.deleteConfirm, {
         record,
-        name: recordName(resource, record),
+        name,
+        effects,
         blocked: blockers.length ? describeBlockers(blockers, recordName(resource, record)) : undefined,
         blockedLinks: blockerLinks(blockers, resource.mounts),
         action: `${req.baseUrl}/${encodeURIComponent(String(record[model.idField]))}/delete`,
