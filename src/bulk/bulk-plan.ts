@@ -1,6 +1,6 @@
 import { ident } from "../db/sql";
 import { fieldOf, idColumn, idSqlType, manyToMany } from "../model/relations";
-import type { DataModelMeta, ModelMeta } from "../model/types";
+import type { DataModelMeta, EnumFieldMeta, ModelMeta, ScalarFieldMeta } from "../model/types";
 import type { BulkChange, ManyMode } from "./bulk-changes";
 
 /**
@@ -37,8 +37,7 @@ export function updatePlan(dataModel: DataModelMeta, model: ModelMeta, changes: 
     }
     // $1 is the chunk's ids; values follow, each cast to its column's type.
     values.push(sqlValue(change.value, meta.kind === "scalar" ? meta.nativeType : undefined));
-    const cast = meta.kind === "enum" ? ident(meta.type) : meta.type === "DateTime" ? (meta.nativeType === "Date" ? "date" : "timestamp(3)") : CASTS[meta.type] ?? "text";
-    assignments.push(`${ident(meta.dbName)} = $${values.length + 1}::${cast}`);
+    assignments.push(`${ident(meta.dbName)} = $${values.length + 1}::${columnCast(meta)}`);
   }
   // @updatedAt columns move on every row the operation touches, as Prisma would move them (UTC).
   for (const field of model.fields) {
@@ -51,8 +50,15 @@ export function deletePlan(model: ModelMeta): BulkPlan {
   return { kind: "delete", table: model.dbName, idColumn: idColumn(model), idType: idSqlType(model) };
 }
 
+/** The SQL type a column's new value is cast to. */
+export function columnCast(meta: ScalarFieldMeta | EnumFieldMeta): string {
+  if (meta.kind === "enum") return ident(meta.type);
+  if (meta.type === "DateTime") return meta.nativeType === "Date" ? "date" : "timestamp(3)";
+  return CASTS[meta.type] ?? "text";
+}
+
 /** A change's value as SQL receives it (dates and bigints as text). */
-function sqlValue(value: unknown, nativeType: string | undefined): unknown {
+export function sqlValue(value: unknown, nativeType: string | undefined): unknown {
   if (value instanceof Date) return nativeType === "Date" ? value.toISOString().slice(0, 10) : value.toISOString();
   return typeof value === "bigint" ? value.toString() : value;
 }

@@ -12,6 +12,7 @@ import { StaleSelectionError, type Selection, type SelectionStore } from "../sel
 import { selectionTarget } from "../selection/selection-target";
 import { blockerLinks, deleteBlockers, describeBulkBlockers } from "./delete-blockers";
 import { deleteEffects } from "./delete-effects";
+import { previewEffect } from "./bulk-preview-effect";
 import { pageRows } from "../list/page-rows";
 import { recordName } from "./resource-views";
 import { isFragmentRequest } from "./htmx";
@@ -214,12 +215,17 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       res.status(422);
       return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
-    const [summary, scope] = await Promise.all([describeChanges(parsed.changes, nameOf), scopeOf(req, selection, count)]);
+    const [summary, scope, effect] = await Promise.all([
+      describeChanges(parsed.changes, nameOf),
+      scopeOf(req, selection, count),
+      stale(() => previewEffect(resource, store.resolveSql(selection, target), parsed.changes, nameOf)),
+    ]);
     const replay = Object.entries(body).flatMap(([key, value]) => (key === "_csrf" ? [] : [value].flat().filter((item) => typeof item === "string").map((item) => [key, item])));
     web.renderPartial(req, res, "powercrud/partials/bulk-preview.njk", {
       ...scope,
       ...tasks.modeOf(count),
       summary: `${summary} on ${scope.countText ?? `every selected ${resource.singular.toLowerCase()}`}.`,
+      effect,
       replay,
       action: `${req.baseUrl}/_bulk/apply`,
       backAction: `${req.baseUrl}/_bulk/form`,
