@@ -20,7 +20,7 @@ execFileSync(process.execPath, [path.join(root, "node_modules", "typescript", "b
 });
 
 // `from "./x"`, `import("./x")`, `import "./x"` and `declare module "./x"` with a relative specifier.
-const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bdeclare\s+module\s+)(["'])(\.{1,2}\/[^"']*)\2/g;
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bdeclare\s+module\s+)(["'])(\.{1,2}(?:\/[^"']*)?)\2/g;
 
 for (const file of walk(dist)) {
   if (!/\.(js|d\.ts)$/.test(file)) continue;
@@ -36,6 +36,7 @@ fs.chmodSync(path.join(dist, "model", "prisma-generator.js"), 0o755);
 
 function withExtension(directory, specifier) {
   if (/\.(m?js|json)$/.test(specifier)) return specifier;
+  if (specifier === "." || specifier === "..") return `${specifier}/index.js`;
   if (fs.existsSync(path.join(directory, `${specifier}.js`))) return `${specifier}.js`;
   if (fs.existsSync(path.join(directory, specifier, "index.js"))) return `${specifier}/index.js`;
   return null;
