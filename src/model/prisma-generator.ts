@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * A Prisma generator that writes PowerCRUD's model metadata next to the client. Add to a schema:
  *
