@@ -37,7 +37,7 @@ export function updatePlan(dataModel: DataModelMeta, model: ModelMeta, changes: 
     }
     // $1 is the chunk's ids; values follow, each cast to its column's type.
     values.push(sqlValue(change.value, meta.kind === "scalar" ? meta.nativeType : undefined));
-    const cast = meta.kind === "enum" ? ident(meta.type) : meta.type === "DateTime" ? (meta.nativeType === "Date" ? "date" : "timestamp(3)") : CASTS[meta.type] ?? "text";
+    const cast = meta.kind === "enum" ? ident(meta.type) : meta.type === "DateTime" ? (meta.nativeType === "Date" ? "date" : "timestamp(3)") : meta.nativeType === "Uuid" ? "uuid" : CASTS[meta.type] ?? "text";
     assignments.push(`${ident(meta.dbName)} = $${values.length + 1}::${cast}`);
   }
   // @updatedAt columns move on every row the operation touches, as Prisma would move them (UTC).
