@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { bareApp, expectNoServerErrors, unescapeHtml } from "../support/bare-app";
 import { MODAL, Browser, count, hxTrigger, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
-import { resetTasks, waitForEnd } from "../support/task-helpers";
+import { failures, resetTasks, waitForEnd } from "../support/task-helpers";
 import { TestClient } from "../support/test-client";
 import type { PowerCrud, WorkerHandle } from "../../src/index";
 
@@ -56,7 +56,8 @@ beforeAll(async () => {
       model: "Ledger",
       list: { fields: ["memo", "amount", "coupon"], filters: ["coupon", "amount"] },
       bulkFields: ["amount", "coupon"],
-      bulk: { chunkSize: 4, background: { minRecords: 30 } },
+      // Refuses one ledger, so a task records a failure by its id (past 2^53).
+      bulk: { chunkSize: 4, background: { minRecords: 30 }, veto: (record, { operation }) => (operation === "update" && record.memo === "entry 2" ? "Locked." : undefined) },
     }));
     app.use("/tasks", powerCrud.tasks());
   }, { tasks: { url: "/tasks", heartbeatMs: 200 } });
@@ -373,18 +374,26 @@ describe("background tasks", () => {
     expect((await b.get(`/coupons/${all[3]}/edit`, MODAL)).status).toBe(200);
   });
 
-  it("runs a bulk edit of BigInt ledgers in the background and records a refused one by its exact id", async () => {
-    worker = await crud.runWorker({ concurrency: 1 });
+  it("runs a bulk edit of BigInt ledgers in the background, holding them, and records the refused one by its exact id", async () => {
     const b = await browser("/ledgers");
     const all = await ledgerIds();
+    const refused = String(LEDGER_START + 1n);
+    expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE memo = 'entry 2'`)).toEqual([refused]);
     const [, second] = await couponIds();
     const queued = await b.post("/ledgers/_bulk/apply", { selection: await select(b, "/ledgers", "all"), _change: ["amount", "couponId"], amount: "99", couponId: second! }, MODAL);
     const taskId = taskIdIn(queued.text);
     expect(taskId, textOf(queued.text)).toBeGreaterThan(0);
-    const { final } = await waitForEnd(db.pool, taskId);
-    expect(final).toMatchObject({ status: "SUCCESS", total: all.length, succeeded: all.length });
-    expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE amount = 99 AND "couponId" = $1 ORDER BY id`, [second])).toEqual(all);
     expect(await texts(`SELECT "recordId" AS v FROM powercrud_task_target WHERE "taskId" = $1 ORDER BY "recordId"::bigint`, [taskId])).toEqual(all);
+    const held = await b.get(`/ledgers/${all.at(-1)}/edit`, MODAL);
+    expect(held.status).toBe(409);
+    expect(textOf(held.text)).toContain(`#${taskId}`);
+
+    worker = await crud.runWorker({ concurrency: 1 });
+    const { final } = await waitForEnd(db.pool, taskId);
+    expect(final).toMatchObject({ status: "PARTIAL", total: all.length, succeeded: all.length - 1, failed: 1 });
+    expect(await failures(db.pool, taskId)).toEqual([{ recordId: refused, reason: "Locked." }]);
+    expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE amount = 99 AND "couponId" = $1 ORDER BY id`, [second])).toEqual(all.filter((id) => id !== refused));
+    expect((await b.get(`/ledgers/${all.at(-1)}/edit`, MODAL)).status).toBe(200);
   });
 });
 
