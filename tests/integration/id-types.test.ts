@@ -7,7 +7,7 @@
  * error of a composite key. Every change is checked with SQL of its own.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { bareApp, expectNoServerErrors, unescapeHtml } from "../support/bare-app";
+import { bareApp, expectNoServerErrors, optionsOf, unescapeHtml } from "../support/bare-app";
 import { MODAL, Browser, count, hxTrigger, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { failures, resetTasks, waitForEnd } from "../support/task-helpers";
@@ -255,6 +255,12 @@ describe("bulk edit of uuid-keyed coupons", () => {
     const links = () => texts(`SELECT c.code || ':' || string_agg(l."B", '|' ORDER BY l."B") AS v FROM "_CouponToTag" l JOIN "Coupon" c ON c.id = l."A" GROUP BY c.code ORDER BY c.code`);
     const codes = await texts(`SELECT code AS v FROM "Coupon" WHERE id = ANY($1::uuid[]) ORDER BY code`, [picked]);
     const each = (ids: string[]) => codes.map((code) => `${code}:${[...ids].sort().join("|")}`);
+
+    // The form offers the tags by their text ids, the odd one as itself.
+    await select(b, "/coupons", picked);
+    const form = await b.get("/coupons/_bulk/edit", MODAL);
+    expect(textOf(form.text)).toContain("Edit 6 coupons");
+    expect(optionsOf(form.text)).toEqual(expect.arrayContaining([{ value: t1, label: "Tag 1", selected: false }, { value: ODD_TAG, label: "Zz odd tag", selected: false }]));
 
     await apply(b, "/coupons", await select(b, "/coupons", picked), { _change: "tags", "tags._mode": "add", tags: [t1!, ODD_TAG] });
     expect(await links()).toEqual(each([t1!, ODD_TAG]));
