@@ -54,6 +54,7 @@ export function deletePlan(model: ModelMeta): BulkPlan {
 export function columnCast(meta: ScalarFieldMeta | EnumFieldMeta): string {
   if (meta.kind === "enum") return ident(meta.type);
   if (meta.type === "DateTime") return meta.nativeType === "Date" ? "date" : "timestamp(3)";
+  if (meta.nativeType === "Uuid") return "uuid";
   return CASTS[meta.type] ?? "text";
 }
 

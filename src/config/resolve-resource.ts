@@ -50,7 +50,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
   if (!model) {
     throw new ConfigError(`Invalid ${where} options:\n  model: no model "${config.model}" (valid: ${Object.keys(global.dataModel.models).join(", ")})`);
   }
-  if (!model.idField) throw new ConfigError(`Invalid ${where} options:\n  model: PowerCRUD needs a single-column primary key on ${model.name}`);
+  if (!model.idField) throw new ConfigError(`Invalid ${where} options:\n  model: ${withoutSingleId(model)}`);
   const delegate = delegateOf(global.prisma, model.name);
   if (!delegate?.findMany) throw new ConfigError(`${where}: the Prisma client has no model "${model.name}"; was it generated from the same schema?`);
 
@@ -147,6 +147,17 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     background: { ...global.bulk.background, ...ownBackground },
     templates,
   };
+}
+
+/**
+ * Why a model without a single-column id cannot be mounted: record pages (/:id), selections, bulk
+ * edit, bulk delete and background tasks all name a record by one id value.
+ */
+function withoutSingleId(model: ModelMeta): string {
+  const needs = "PowerCRUD addresses each record by one id column (record pages, selection, bulk edit, bulk delete and background tasks need it)";
+  if (!model.primaryKey?.length) return `${model.name} has no single-column primary key; ${needs}. Give it one with @id.`;
+  const key = model.primaryKey.join(", ");
+  return `${model.name}'s primary key spans several columns (${key}); ${needs}. Add a single-column id (e.g. id String @id @default(cuid())) and keep the columns unique with @@unique([${key}]).`;
 }
 
 /** Labels may name list paths and properties too; the form takes those that name its kind of field. */

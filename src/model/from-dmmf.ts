@@ -40,6 +40,7 @@ function modelFromDmmf(model: DMMF.Model, btreeColumns: Set<string>): ModelMeta 
     name: model.name,
     dbName: model.dbName ?? model.name,
     idField: idFields.length === 1 ? idFields[0]! : "",
+    ...(idFields.length > 1 ? { primaryKey: [...idFields] } : {}),
     fields,
     ...(model.documentation ? { documentation: model.documentation } : {}),
   };

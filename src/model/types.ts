@@ -62,6 +62,8 @@ export interface ModelMeta {
   dbName: string;
   /** The single-column primary key PowerCRUD routes and bulk SQL use. */
   idField: string;
+  /** The primary key's fields when it spans several columns (@@id); idField is then "". */
+  primaryKey?: string[];
   fields: FieldMeta[];
   documentation?: string;
 }

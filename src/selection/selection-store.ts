@@ -16,6 +16,8 @@ export interface Selection {
 export interface SelectionTarget {
   table: string;
   idColumn: string;
+  /** The id column's SQL type (int, bigint, uuid or text): ids travel and are stored as text and are cast to it. */
+  idType: string;
   /** SQL condition on alias t for a stored filter query, with its parameters numbered from `offset`. */
   matchSql(filterQuery: string, offset: number): { sql: string; params: unknown[] };
   /** The filter query as the list validates it today: a stored filter must still read back as itself. */
@@ -49,7 +51,9 @@ const ITEM = "powercrud_selection_item";
 /**
  * Server-side selections, one per browser session and list. "All matching" is kept as the filter
  * plus exceptions, never as ids, so selecting a million rows stores one row; the exceptions and
- * explicit picks are items keyed by (token, id), so a toggle touches one index entry.
+ * explicit picks are items keyed by (token, id), so a toggle touches one index entry. Items hold the
+ * id as PostgreSQL prints it (`id::text`) and are cast back to the id column's type when compared
+ * with the table, so the id column's own index serves every lookup whatever its type.
  */
 export class SelectionStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -123,7 +127,7 @@ export class SelectionStore {
    * Selects or deselects rows by id (one row, a page, a shift-click range). In "all" mode a row that
    * matches the filter is selected by removing its exclusion; any other row by an explicit inclusion.
    */
-  async setRows(sessionId: string, resource: string, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
+  async setRows(sessionId: string, resource: string, target: SelectionTarget, ids: string[], selected: boolean): Promise<Selection> {
     try {
       return await inTransaction(this.pool, async (client) => {
         const selection = await this.ensure(client, sessionId, resource);
@@ -137,24 +141,29 @@ export class SelectionStore {
     }
   }
 
-  private async setRowsOf(client: pg.PoolClient, selection: Selection, target: SelectionTarget, ids: bigint[], selected: boolean): Promise<Selection> {
+  /**
+   * `ids` are in the id column's canonical text (as parseKey gives them and PostgreSQL prints them),
+   * so an id compares equal to the item stored for it.
+   */
+  private async setRowsOf(client: pg.PoolClient, selection: Selection, target: SelectionTarget, ids: string[], selected: boolean): Promise<Selection> {
     const matching = selection.mode === "all" ? await this.matchingIds(client, target, selection.filterQuery, ids) : new Set<string>();
-    const inFilter = ids.filter((id) => matching.has(String(id)));
-    const outside = ids.filter((id) => !matching.has(String(id)));
+    const inFilter = ids.filter((id) => matching.has(id));
+    const outside = ids.filter((id) => !matching.has(id));
+    const id = `t.${ident(target.idColumn)}`;
     let delta = 0;
     if (selected) {
-      delta += await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, inFilter]);
+      delta += await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND NOT included AND "recordId" = ANY($2::text[]) RETURNING 1`, [selection.token, inFilter]);
       // Only rows that exist are picked, so the counter counts rows, not whatever ids were posted.
       delta += await this.rowsChanged(
         client,
         `INSERT INTO ${ITEM} (token, "recordId", included)
-         SELECT $1, t.${ident(target.idColumn)}, true FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($2::bigint[])
+         SELECT $1, ${id}::text, true FROM ${ident(target.table)} t WHERE ${id} = ANY($2::text[]::${target.idType}[])
          ON CONFLICT DO NOTHING RETURNING 1`,
         [selection.token, outside],
       );
     } else {
-      delta -= await this.rowsChanged(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::bigint[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
-      delta -= await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::bigint[]) RETURNING 1`, [selection.token, outside]);
+      delta -= await this.rowsChanged(client, `INSERT INTO ${ITEM} (token, "recordId", included) SELECT $1, unnest($2::text[]), false ON CONFLICT DO NOTHING RETURNING 1`, [selection.token, inFilter]);
+      delta -= await this.rowsChanged(client, `DELETE FROM ${ITEM} WHERE token = $1 AND included AND "recordId" = ANY($2::text[]) RETURNING 1`, [selection.token, outside]);
     }
     const { rows } = await client.query<Selection>(
       `UPDATE ${SELECTION} SET size = size + $2, "updatedAt" = now() WHERE token = $1 RETURNING token, mode, "filterQuery", size`,
@@ -247,16 +256,17 @@ export class SelectionStore {
   resolveSql(selection: Selection, target: SelectionTarget, only?: string[]): { sql: string; params: unknown[] } {
     const params: unknown[] = [selection.token];
     const id = `t.${ident(target.idColumn)}`;
-    const limit = only ? (params.push(only), ` AND ${id} = ANY($${params.length}::bigint[])`) : "";
+    const limit = only ? (params.push(only), ` AND ${id} = ANY($${params.length}::text[]::${target.idType}[])`) : "";
+    const items = (included: boolean) => `SELECT "recordId"::${target.idType} FROM ${ITEM} WHERE token = $1 AND ${included ? "" : "NOT "}included`;
     const included = `SELECT ${id} AS id FROM ${ident(target.table)} t
-                      WHERE ${id} IN (SELECT "recordId" FROM ${ITEM} WHERE token = $1 AND included)${limit}`;
+                      WHERE ${id} IN (${items(true)})${limit}`;
     if (selection.mode !== "all") return { sql: included, params };
     const match = target.matchSql(selection.filterQuery, params.length + 1);
     params.push(...match.params);
     return {
       sql: `SELECT ${id} AS id FROM ${ident(target.table)} t
             WHERE (${match.sql})${limit}
-              AND ${id} NOT IN (SELECT "recordId" FROM ${ITEM} WHERE token = $1 AND NOT included)
+              AND ${id} NOT IN (${items(false)})
             UNION ${included}`,
       params,
     };
@@ -275,11 +285,11 @@ export class SelectionStore {
     return `${selection.mode}|${selection.mode === "all" ? selection.filterQuery : ""}|${rows[0]!.items}`;
   }
 
-  private async matchingIds(client: pg.PoolClient, target: SelectionTarget, filterQuery: string, ids: bigint[]): Promise<Set<string>> {
+  private async matchingIds(client: pg.PoolClient, target: SelectionTarget, filterQuery: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const match = target.matchSql(filterQuery, 2);
     const { rows } = await client.query<{ id: string }>(
-      `SELECT t.${ident(target.idColumn)}::text AS id FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($1::bigint[]) AND (${match.sql})`,
+      `SELECT t.${ident(target.idColumn)}::text AS id FROM ${ident(target.table)} t WHERE t.${ident(target.idColumn)} = ANY($1::text[]::${target.idType}[]) AND (${match.sql})`,
       [ids, ...match.params],
     );
     return new Set(rows.map((row) => row.id));

@@ -1,7 +1,7 @@
 import type { Resource } from "../config/resolve-resource";
 import { activeFilters, whereSql } from "../list/filters";
 import { filterParams, searchOf } from "../list/list-state";
-import { idColumn } from "../model/relations";
+import { idColumn, idSqlType } from "../model/relations";
 import type { SelectionTarget } from "./selection-store";
 
 /** A query string as the query object Express gives the list (repeated keys become arrays). */
@@ -35,6 +35,7 @@ export function selectionTarget(resource: Resource): SelectionTarget {
   return {
     table: resource.model.dbName,
     idColumn: idColumn(resource.model),
+    idType: idSqlType(resource.model),
     canonical: (filterQuery) => filterQueryOf(queryObject(filterQuery), resource),
     matchSql(filterQuery, firstParam) {
       const query = queryObject(filterQuery);

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from "express";
+import { keyDomain, parseKey, type ColumnDomain } from "../model/column-domain";
 import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
 import { filterQueryOf, queryObject, selectionTarget } from "../selection/selection-target";
 import { addFlash } from "./flash";
@@ -38,9 +39,6 @@ export function sessionIdOf(req: Request): string {
 /** Bulk edit and delete as this user may use them on this resource. */
 export async function bulkAbilities(web: ResourceWeb, req: Request): Promise<Abilities> {
   const { resource } = web;
-  // Selections hold integer ids (bigint); models keyed by text or uuid get no bulk actions.
-  const id = resource.model.fields.find((field) => field.name === resource.model.idField);
-  if (!id || id.kind !== "scalar" || (id.type !== "Int" && id.type !== "BigInt")) return { edit: false, delete: false };
   // Bulk work is editing or deleting many records: it needs those permissions too, and the list's.
   const [bulk, list, update, remove] = await Promise.all((["bulk", "list", "update", "delete"] as const).map(async (action) => (await canDo(resource, action, req)).allowed));
   const allowed = Boolean(bulk && list);
@@ -100,20 +98,20 @@ export async function barView(web: ResourceWeb, req: Request, selection: Selecti
 
 /** A selection change, fully parsed and checked before anything is written. */
 type Change =
-  | { op: "rows"; ids: bigint[]; selected: boolean }
-  | { op: "page"; ticked: bigint[]; unticked: bigint[] }
+  | { op: "rows"; ids: string[]; selected: boolean }
+  | { op: "page"; ticked: string[]; unticked: string[] }
   | { op: "all"; filterQuery: string }
   | { op: "clear" };
 
-function parseChange(body: Record<string, unknown>, web: ResourceWeb): Change {
+function parseChange(body: Record<string, unknown>, web: ResourceWeb, key: ColumnDomain): Change {
   switch (body.op) {
     case "rows":
-      return { op: "rows", ids: idsFrom(body.ids), selected: body.selected === "1" };
+      return { op: "rows", ids: idsFrom(body.ids, key), selected: body.selected === "1" };
     case "page": {
       // Without JavaScript the table posts its page: the ticked ids are selected, the rest of the page not.
-      const page = idsFrom(body.page_ids);
-      const ticked = new Set(idsFrom(body.ids).map(String));
-      return { op: "page", ticked: page.filter((id) => ticked.has(String(id))), unticked: page.filter((id) => !ticked.has(String(id))) };
+      const page = idsFrom(body.page_ids, key);
+      const ticked = new Set(idsFrom(body.ids, key));
+      return { op: "page", ticked: page.filter((id) => ticked.has(id)), unticked: page.filter((id) => !ticked.has(id)) };
     }
     case "all": {
       // Stored exactly as the list validates it, so a selection never keeps more than the list would run.
@@ -137,6 +135,8 @@ function parseChange(body: Record<string, unknown>, web: ResourceWeb): Change {
 export function selectionRoutes(router: Router, web: ResourceWeb, store: SelectionStore): void {
   const { resource, route } = web;
   const target = selectionTarget(resource);
+  const { global } = resource;
+  const key = keyDomain(global.dataModel, resource.model, { maxTextLength: global.maxTextLength, maxIndexedTextLength: global.maxIndexedTextLength });
 
   const answer = async (req: Request, res: Response, listQuery: string, refreshTable: boolean, abilities: Abilities, selection?: Selection, notice?: string) => {
     if (!isFragmentRequest(req)) {
@@ -158,7 +158,7 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
     const abilities = await requireAbilities(req, "select for");
     const sessionId = sessionIdOf(req);
     const listQuery = currentListQuery(req);
-    const change = parseChange((req.body ?? {}) as Record<string, unknown>, web);
+    const change = parseChange((req.body ?? {}) as Record<string, unknown>, web, key);
     try {
       switch (change.op) {
         case "rows":
@@ -204,13 +204,20 @@ export function selectionRoutes(router: Router, web: ResourceWeb, store: Selecti
   }));
 }
 
-/** Ids from a comma list or repeated fields; anything that is not a positive whole number is a 400. */
-function idsFrom(raw: unknown): bigint[] {
-  const values = [raw ?? []].flat().flatMap((value) => (typeof value === "string" ? value.split(",") : [])).map((value) => value.trim()).filter(Boolean);
+/**
+ * Ids from comma lists or repeated fields, in the id column's canonical text ("007" is "7", a UUID
+ * lower-cased). Inside one id "%" and "," are written %25 and %2C (the table escapes them so), so a
+ * text id may hold a comma; integer, uuid and cuid ids never need it. An id the column could not
+ * hold is a 400.
+ */
+function idsFrom(raw: unknown, key: ColumnDomain): string[] {
+  const values = [raw ?? []].flat().flatMap((value) => (typeof value === "string" ? value.split(",") : [])).filter((value) => value.trim() !== "");
   if (values.length > MAX_IDS_PER_REQUEST) throw new HttpError(413, `Select at most ${MAX_IDS_PER_REQUEST.toLocaleString("en")} rows at a time; use “Select all matching” for more.`);
   return values.map((value) => {
-    if (!/^\d{1,18}$/.test(value) || BigInt(value) < 1n) throw new HttpError(400, `"${value.slice(0, 30)}" is not a record id.`);
-    return BigInt(value);
+    const text = value.replace(/%(25|2C)/gi, (escape) => (escape === "%25" ? "%" : ","));
+    const id = parseKey(key, key.kind === "text" ? text : text.trim());
+    if (id === undefined) throw new HttpError(400, `"${text.slice(0, 40)}" is not a record id.`);
+    return String(id);
   });
 }
 

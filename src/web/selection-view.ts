@@ -1,5 +1,6 @@
 import type { Resource } from "../config/resolve-resource";
 import { ident } from "../db/sql";
+import { keyCast } from "../model/column-domain";
 import { activeFilters, type ActiveFilter } from "../list/filters";
 import { searchOf } from "../list/list-state";
 import type { Selection } from "../selection/selection-store";
@@ -42,8 +43,8 @@ async function chosenNames(resource: Resource, filter: ActiveFilter): Promise<Ar
   if (!relation || !filter.values?.length) return [];
   const { rows } = await resource.global.pool.query<{ value: string; label: string }>(
     `SELECT ${ident(relation.idColumn)}::text AS value, ${ident(relation.labelColumn)}::text AS label
-     FROM ${ident(relation.table)} WHERE ${ident(relation.idColumn)} = ANY($1::int[])`,
-    [filter.values.map(Number)],
+     FROM ${ident(relation.table)} WHERE ${ident(relation.idColumn)} = ANY($1::text[]::${keyCast(relation.key)}[])`,
+    [filter.values],
   );
   return rows;
 }

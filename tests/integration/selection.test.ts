@@ -635,6 +635,7 @@ describe("a stored selection that no longer resolves is dropped with a message",
     const failing: SelectionTarget = {
       table: "Book",
       idColumn: "id",
+      idType: "int",
       canonical: (filterQuery) => filterQuery,
       // A real condition PostgreSQL refuses at run time: 3,000,000,000 does not fit an int.
       matchSql: (filterQuery, offset) => ({ sql: `t.pages > $${offset}::int`, params: [filterQuery] }),
@@ -656,6 +657,7 @@ describe("a stored selection that no longer resolves is dropped with a message",
     const target = (slow: boolean): SelectionTarget => ({
       table: "Book",
       idColumn: "id",
+      idType: "int",
       canonical: (filterQuery) => filterQuery,
       // A real condition that takes 5 ms a row when slow: counting 300 rows cannot finish in 20 ms.
       matchSql: () => ({ sql: slow ? "pg_sleep(0.005)::text = ''" : "TRUE", params: [] }),

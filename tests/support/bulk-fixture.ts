@@ -298,7 +298,7 @@ export async function storedSelection(db: Db, browser: Browser, resource = "/boo
   const selection = rows[0];
   if (!selection) return undefined;
   const items = await db.pool.query<{ id: string; included: boolean }>(
-    `SELECT "recordId"::text AS id, included FROM powercrud_selection_item WHERE token = $1 ORDER BY "recordId"`,
+    `SELECT "recordId"::text AS id, included FROM powercrud_selection_item WHERE token = $1 ORDER BY length("recordId"), "recordId"`,
     [selection.token],
   );
   return {
