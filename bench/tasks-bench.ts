@@ -69,6 +69,7 @@ export async function tasksBench(url: string): Promise<string> {
     const mediumTask = await queue(pick(0, MEDIUM_ROWS));
     const mediumEnqueueMs = mediumTask.answeredAt - mediumTask.started;
     await watcher.ended(mediumTask.taskId);
+    await drained(pool);
     const mediumRss = await medium.stop();
 
     // 3. The list page idle, sampled at the same pace as during the big task.
@@ -107,6 +108,8 @@ export async function tasksBench(url: string): Promise<string> {
       if (duringRun) sampling = sample(duringRun, LIST_EVERY_MS, { until: ended });
       await ended;
       const busy = sampling ? await sampling : undefined;
+      // The task's other jobs find nothing left and end at once; stopping before that would leave one locked.
+      await drained(pool);
       const rss = await Promise.all(running.map((worker) => worker.stop()));
       const { rows } = await pool.query<{ status: string; total: number; succeeded: number; failed: number; run_s: number; queue_s: number }>(
         `SELECT status::text AS status, total, succeeded, failed,
@@ -193,6 +196,12 @@ async function sample(request: () => Promise<unknown>, everyMs: number, stop: { 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - took)));
   }
   return percentiles(times);
+}
+
+async function drained(pool: pg.Pool): Promise<void> {
+  while (Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'powercrud:bulk'`)).rows[0]!.n) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Each timed run starts from a vacuumed table, so none pays for the dead rows of the run before. */
