@@ -29,6 +29,7 @@ export async function tasksBench(url: string): Promise<string> {
     workers.push(worker);
     return worker;
   };
+  const watcher = await Watcher.start(pool);
   const firstTaskId = Number((await pool.query<{ n: string }>(`SELECT coalesce(max(id), 0) + 1 AS n FROM powercrud_task`)).rows[0]!.n);
   try {
     const { rows: idRows } = await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Book" ORDER BY id`);
@@ -49,7 +50,6 @@ export async function tasksBench(url: string): Promise<string> {
     const pick = (from: number, count: number) => ({ op: "rows", selected: "1", ids: allIds.slice(from, from + count).join(",") });
 
     // 1. Enqueue to the first committed chunk seen by a LISTENing reader, 20 tasks of 1,000 rows.
-    const watcher = await Watcher.start(pool);
     const latency = await startWorker().then(async (worker) => {
       const fromSubmit: number[] = [];
       const fromAnswer: number[] = [];
@@ -111,9 +111,9 @@ export async function tasksBench(url: string): Promise<string> {
       // The task's other jobs find nothing left and end at once; stopping before that would leave one locked.
       await drained(pool);
       const rss = await Promise.all(running.map((worker) => worker.stop()));
-      const { rows } = await pool.query<{ status: string; total: number; succeeded: number; failed: number; run_s: number; queue_s: number }>(
+      const { rows } = await pool.query<{ status: string; total: number; succeeded: number; failed: number; run_s: number }>(
         `SELECT status::text AS status, total, succeeded, failed,
-                extract(epoch FROM "finishedAt" - "startedAt")::float AS run_s, extract(epoch FROM "startedAt" - "createdAt")::float AS queue_s
+                extract(epoch FROM "finishedAt" - "startedAt")::float AS run_s
          FROM powercrud_task WHERE id = $1`,
         [task.taskId],
       );
@@ -130,7 +130,6 @@ export async function tasksBench(url: string): Promise<string> {
     const bare2 = await bareUpdate();
     const bareSplit = await bareHalves();
     const two = await bigTask(2);
-    await watcher.stop();
 
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     const rate = (value: number) => Math.round(value).toLocaleString("en");
@@ -158,6 +157,7 @@ export async function tasksBench(url: string): Promise<string> {
     ].join("\n");
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
+    await watcher.stop();
     await pool.query(`DELETE FROM powercrud_task WHERE id >= $1`, [firstTaskId]);
     server.close();
     await prisma.$disconnect();
