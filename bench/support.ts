@@ -55,7 +55,7 @@ export async function interleaved(a: () => Promise<unknown>, b: () => Promise<un
   return [percentiles(ta), percentiles(tb)];
 }
 
-function percentiles(values: number[]): Timing {
+export function percentiles(values: number[]): Timing {
   const sorted = [...values].sort((x, y) => x - y);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   return { p50: at(0.5), p95: at(0.95) };
