@@ -31,7 +31,7 @@ export function bulkTaskHandler(context: TaskRunnerContext): Task {
   return async (payload, helpers) => {
     const taskId = Number((payload as { taskId?: unknown })?.taskId);
     if (!Number.isSafeInteger(taskId)) return;
-    const heartbeat = startHeartbeat(context.pool, helpers.job.locked_by ?? `job-${helpers.job.id}`, taskId, context.config.heartbeatMs, context.log);
+    const heartbeat = startHeartbeat(context.pool, String(helpers.job.id), helpers.job.locked_by ?? `job-${helpers.job.id}`, taskId, context.config.heartbeatMs, context.log);
     try {
       const task = await startTask(context.pool, taskId);
       if (!task || task.status !== "RUNNING") return;
