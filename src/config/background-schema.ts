@@ -21,6 +21,8 @@ export const globalBackgroundSchema = z
     notify: notifySchema.default([]),
     /** Jobs queued per task: workers that are free share its chunks. */
     parallelism: z.number().int().min(1).max(64).default(2),
+    /** A pause after each chunk, leaving the database and CPU to other work (a worker on the web server's machine). */
+    pauseMs: z.number().int().min(0).max(60_000).default(0),
   })
   .strict();
 
@@ -32,6 +34,7 @@ export const resourceBackgroundSchema = z
     atomic: z.boolean().optional(),
     notify: notifySchema.optional(),
     parallelism: z.number().int().min(1).max(64).optional(),
+    pauseMs: z.number().int().min(0).max(60_000).optional(),
   })
   .strict();
 

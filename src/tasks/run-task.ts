@@ -49,7 +49,12 @@ export function bulkTaskHandler(context: TaskRunnerContext): Task {
       }
       const user = task.userSnapshot ?? undefined;
       if (task.atomic) await runAtomic(context, resource, task, plan, user);
-      else while (await runNextChunk(context.pool, resource, taskId, plan, user));
+      else {
+        const { pauseMs } = resource.background;
+        while (await runNextChunk(context.pool, resource, taskId, plan, user)) {
+          if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        }
+      }
       await ended(context, await finishTask(context.pool, taskId));
     } catch (error) {
       // graphile-worker retries the job (the task resumes at its next undone chunk); after the last attempt the task fails.

@@ -59,6 +59,13 @@ beforeAll(async () => {
         permissions: { bulk: (ctx) => (ctx.user as TestUser | undefined)?.role !== "viewer" },
       }));
       app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] }, bulk: { chunkSize: 7, background: { minRecords: 5 } } }));
+      app.use("/slow-books", crud.resource({
+        model: "Book",
+        key: "slow-books",
+        list: { fields: ["title"] },
+        bulkFields: ["pages"],
+        bulk: { chunkSize: 100, background: { minRecords: 1, parallelism: 1, pauseMs: 150 } },
+      }));
       app.use("/tasks", crud.tasks());
     },
     {
@@ -254,6 +261,22 @@ describe("a background task", () => {
     // Nothing moves after the end.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await count(db, `SELECT count(*) AS n FROM "Book" WHERE pages = 666`)).toBe(final.succeeded);
+  });
+});
+
+describe("pauses between chunks", () => {
+  it("waits bulk.background.pauseMs after each chunk", async () => {
+    await startWorker();
+    const b = new Browser(server.fork(), "admin");
+    await b.get("/slow-books/");
+    await b.post("/slow-books/_selection", { op: "all", _list: "" }, { ...BAR, "HX-Current-URL": "http://127.0.0.1/slow-books/" });
+    const form = await b.get("/slow-books/_bulk/edit", MODAL);
+    const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
+    const taskId = taskIdIn((await b.post("/slow-books/_bulk/apply", { selection: token, _change: "pages", pages: "321" }, MODAL)).text);
+    expect((await waitForEnd(db.pool, taskId)).final).toMatchObject({ status: "SUCCESS", processed: 300 });
+    const { rows } = await db.pool.query<{ ms: number }>(`SELECT extract(epoch FROM "finishedAt" - "startedAt") * 1000 AS ms FROM powercrud_task WHERE id = $1`, [taskId]);
+    // Three chunks, each followed by a 150 ms pause.
+    expect(Number(rows[0]!.ms)).toBeGreaterThanOrEqual(400);
   });
 });
 

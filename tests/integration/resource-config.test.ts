@@ -32,7 +32,7 @@ describe("background task options", () => {
   it("names a bad bulk.background value of a resource", () => {
     expect(mount({ model: "Book", bulk: { background: { minRecords: 0 } } }).message).toContain("bulk.background.minRecords");
     expect(mount({ model: "Book", bulk: { background: { notify: ["sms"] } } }).message).toContain("bulk.background.notify[0]");
-    expect(mount({ model: "Book", bulk: { background: { everything: true } } }).message).toMatch(/bulk\.background\.everything: unknown option \(valid: enabled, minRecords, atomic, notify, parallelism\)/);
+    expect(mount({ model: "Book", bulk: { background: { everything: true } } }).message).toMatch(/bulk\.background\.everything: unknown option \(valid: enabled, minRecords, atomic, notify, parallelism, pauseMs\)/);
     expect(mount({ model: "Book", key: "books and more" }).message).toContain("key: must be 1-100 letters");
   });
 
@@ -46,7 +46,7 @@ describe("background task options", () => {
 
   it("gives a resource the global background settings under its own", () => {
     const crud = createPowerCrud({ ...base(), bulk: { background: { minRecords: 50, notify: ["messages"] } } });
-    expect(crud.resource({ model: "Book", bulk: { background: { minRecords: 10 } } }).resource.background).toEqual({ enabled: true, minRecords: 10, atomic: false, notify: ["messages"], parallelism: 2 });
+    expect(crud.resource({ model: "Book", bulk: { background: { minRecords: 10 } } }).resource.background).toEqual({ enabled: true, minRecords: 10, atomic: false, notify: ["messages"], parallelism: 2, pauseMs: 0 });
     expect(crud.resource({ model: "Book" }).resource.key).toBe("Book~2");
     expect(crud.resource({ model: "Book", key: "archive" }).resource.key).toBe("archive");
   });

@@ -26,6 +26,6 @@ describe("seedCatalogue", () => {
     expect(rows[0].without_editor).toBeGreaterThan(0);
     expect(rows[0].bestsellers).toBeGreaterThan(0);
     // The bulk load drops and rebuilds indexes; all of them must be back.
-    expect(rows[0].book_indexes).toBe(10);
+    expect(rows[0].book_indexes).toBe(13);
   });
 });
