@@ -119,6 +119,10 @@ export function authRouter(prisma: PrismaClient, limiter: SignInLimiter): Router
     req.session.regenerate((error) => {
       if (error) return next(error);
       req.session.userId = user.id;
+      // The new session gets its CSRF token now, saved before the redirect: issued by the next page
+      // instead, it would reach the database only as that page's last byte is sent, and a form posted
+      // from the page before that (a quick "Sign out") would be refused as expired.
+      req.csrfToken?.(true);
       req.session.save((saveError) => (saveError ? next(saveError) : res.redirect(303, nextPath)));
     });
   });

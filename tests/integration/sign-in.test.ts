@@ -269,6 +269,20 @@ describe("sessions", () => {
     expect((await browser.get("/")).status).toBe(200);
   });
 
+  it("saves the new session's form token with the sign-in, so a form posted from the first page before it has fully loaded is accepted", async () => {
+    await createUser("quick@limits.test");
+    const browser = visitor(app);
+    await browser.get("/login");
+    expect((await browser.post("/login", { email: "quick@limits.test", password: PASSWORD })).status).toBe(303);
+    const sid = /^s%3A([^.]+)\./.exec(browser.client.cookie("powercrud.sid") ?? "")?.[1];
+    const { rows } = await db.pool.query<{ sess: { csrfToken?: string; userId?: number } }>(`SELECT sess FROM session WHERE sid = $1`, [sid]);
+    // Stored before the redirect: the first page only reads it, so it has nothing left to save.
+    expect(rows[0]?.sess.userId).toBeGreaterThan(0);
+    expect(rows[0]?.sess.csrfToken).toMatch(/^[0-9a-f]{64,}$/);
+    const home = await browser.get("/");
+    expect(home.text).toContain(`name="_csrf" value="${rows[0]!.sess.csrfToken}"`);
+  });
+
   it("still refuses a POST without the token, with or without a session", async () => {
     const stranger = visitor(app);
     expect((await stranger.post("/login", { _csrf: "", email: "admin@example.com", password: "admin" })).status).toBe(403);
