@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import nunjucks from "nunjucks";
+import { assetVersion } from "../web/assets";
 import { packageViews } from "../paths";
 
 /** Templates named `powercrud:<name>` always come from the package, so an override can extend its original. */
@@ -42,6 +43,8 @@ export function createRenderer(options: RendererOptions = {}): nunjucks.Environm
   env.addFilter("thousands", (value: number) => thousands.format(value));
   env.addFilter("compact", (value: number) => compact.format(value));
   env.addFilter("duration", duration);
+  // Asset URLs carry their content's hash, so they can be cached as immutable.
+  env.addGlobal("assetVersion", assetVersion);
   env.addFilter("utc", (value: Date | null | undefined) => (value instanceof Date ? `${value.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""));
   return env;
 }

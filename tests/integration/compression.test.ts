@@ -31,3 +31,17 @@ for (const [path, type] of [["/login", "text/html"], ["/assets/powercrud.css", "
     }
   });
 }
+
+it("links assets under their content hash and lets browsers keep that version for a year", async () => {
+  const page = await (await fetch(base + "/login")).text();
+  for (const name of ["powercrud.css", "powercrud.js", "theme.js", "htmx/htmx.min.js"]) {
+    const url = new RegExp(`/assets/${name.replace(/[.]/g, "\\.")}\\?v=([0-9a-f]{12})"`).exec(page);
+    expect(url, `${name} is linked with its version`).not.toBeNull();
+    const versioned = await fetch(`${base}/assets/${name}?v=${url![1]}`);
+    expect(versioned.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    await versioned.arrayBuffer();
+    const stale = await fetch(`${base}/assets/${name}?v=000000000000`);
+    expect(stale.headers.get("cache-control")).toBe("public, max-age=3600");
+    await stale.arrayBuffer();
+  }
+});
