@@ -10,7 +10,9 @@ import { assetsRouter } from "./web/assets";
 import { csrfProtection } from "./web/csrf";
 import { errorHandler } from "./web/error-pages";
 import { resourceRouter } from "./web/resource-router";
-import { taskRouter } from "./web/task-routes";
+import { taskIndicator, taskRouter } from "./web/task-routes";
+import { CLEANUP_JOB, cleanupTasks, type CleanupResult } from "./tasks/cleanup";
+import { TaskEvents } from "./tasks/task-events";
 import { BULK_JOB } from "./tasks/interfaces";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
@@ -25,8 +27,16 @@ export interface PowerCrud {
   protect(): RequestHandler[];
   /** Error pages in PowerCRUD's look (404, 403, 409, friendly 500); add last. */
   errorHandler(): ReturnType<typeof errorHandler>;
-  /** The pages of background bulk tasks; mount at the `tasks.url` option (default /tasks). */
+  /** The status page of background bulk tasks (list, task pages, live stream); mount at the `tasks.url` option (default /tasks). */
   tasks(): Router;
+  /** The same router as `tasks()`, by the name the status page goes by. */
+  statusPage(): Router;
+  /** Sets the navbar indicator's count (the user's waiting or running tasks) for `powercrud/partials/task-indicator.njk`; mount app-wide after your user middleware. */
+  taskIndicator(): RequestHandler;
+  /** Removes finished tasks older than `tasks.retentionDays`, in batches (what the cron and `npm run tasks:cleanup` run). */
+  cleanupTasks(options?: { retentionDays?: number }): Promise<CleanupResult>;
+  /** Closes the status page's LISTEN connection (at shutdown; it also closes by itself when no page listens). */
+  close(): Promise<void>;
   /** graphile-worker tasks that run PowerCRUD's background bulk tasks, for a host that runs graphile-worker itself. */
   taskList(): TaskList;
   /**
@@ -45,7 +55,12 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   checkDisplayFields(config.dataModel, config.displayFields);
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
   const resources = new Map<string, Resource>();
+  // One LISTEN connection for every status page this PowerCRUD serves.
+  const events = new TaskEvents({ pool: config.pool, log: (message) => config.logError(new Error(message)) });
+  const cleanup = (retentionDays = config.tasks.retentionDays) =>
+    cleanupTasks(config.pool, { retentionDays, batchSize: config.tasks.cleanupBatchSize });
   const taskList = (): TaskList => ({
+    [CLEANUP_JOB]: async () => void (await cleanup()),
     [BULK_JOB]: bulkTaskHandler({
       pool: config.pool,
       resources,
@@ -67,7 +82,11 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
     assets: () => assetsRouter(),
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
-    tasks: () => taskRouter(config, resources, renderer),
+    tasks: () => taskRouter(config, resources, renderer, events),
+    statusPage: () => taskRouter(config, resources, renderer, events),
+    taskIndicator: () => taskIndicator(config),
+    cleanupTasks: (options = {}) => cleanup(options.retentionDays),
+    close: () => events.close(),
     taskList,
     runWorker: (options = {}) =>
       startWorker({
@@ -76,6 +95,7 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
         concurrency: options.concurrency,
         ...(options.log ? { log: options.log } : {}),
         sweep: { everyMs: config.tasks.sweepEveryMs, staleAfterMs: config.tasks.staleAfterMs },
+        ...(config.tasks.cleanupSchedule ? { cron: [{ task: CLEANUP_JOB, match: config.tasks.cleanupSchedule.trim() }] } : {}),
       }),
   };
 }
@@ -101,4 +121,5 @@ export type { PermissionContext, RecordPermissionContext, PermissionResult } fro
 export type { DataModelMeta };
 export type { FinishedTask, TaskStatus } from "./tasks/interfaces";
 export type { WorkerHandle } from "./tasks/worker";
+export type { CleanupResult } from "./tasks/cleanup";
 export type { TaskKeyParts } from "./config/background-schema";
