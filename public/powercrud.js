@@ -547,7 +547,7 @@
     if (!table || !window.htmx) return;
     clearTimeout(listRefresh);
     listRefresh = setTimeout(function () {
-      htmx.ajax("GET", location.pathname + location.search, { target: "#pc-task-table", swap: "outerHTML" });
+      htmx.ajax("GET", location.pathname + location.search, { target: "#pc-task-table", swap: "outerHTML", headers: { "HX-Target": "div#pc-task-table" } });
     }, delay);
   }
 
@@ -563,7 +563,8 @@
     }
     var detail = document.getElementById("pc-task-detail-" + data.id);
     if (detail && !data.active && window.htmx) {
-      htmx.ajax("GET", detail.getAttribute("data-pc-url"), { target: "#" + detail.id, swap: "outerHTML" });
+      // htmx.ajax names <body> as the target in HX-Target; the server needs the real one to answer with the partial.
+      htmx.ajax("GET", detail.getAttribute("data-pc-url"), { target: "#" + detail.id, swap: "outerHTML", headers: { "HX-Target": "div#" + detail.id } });
     }
     if (!data.active) syncStream();
   }

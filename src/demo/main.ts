@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     console.log(`Seeded ${settings.SEED_BOOKS} demo books.`);
   }
 
-  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM });
+  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM, taskDelayMs: settings.DEMO_TASK_DELAY_MS, refuseEvery: settings.DEMO_BULK_REFUSE_EVERY });
   let worker: WorkerHandle | undefined;
   if (settings.WORKER_CONCURRENCY > 0) {
     worker = await demo.crud.runWorker({ concurrency: settings.WORKER_CONCURRENCY });

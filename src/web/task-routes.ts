@@ -76,8 +76,10 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   router.get("/", route(async (req, res) => {
     const all = await canManage(req);
     const { state, filter } = parseTaskListState(req.query as Record<string, unknown>, { resourceKeys: [...resources.keys()], manage: all });
-    const page = await listTasks(global.pool, { ...filter, ...(all ? {} : { owner: userKeyOf(req) }), limit: PAGE_SIZE });
     const base = req.baseUrl;
+    // The filter form (a plain GET form) sends its empty fields too: answer with the tidy URL.
+    if (Object.values(req.query).some((value) => value === "")) return void res.redirect(303, taskListUrl(base, state, state));
+    const page = await listTasks(global.pool, { ...filter, ...(all ? {} : { owner: userKeyOf(req) }), limit: PAGE_SIZE });
     const tasks = page.tasks.map((task) => taskView(task, tasksUrl));
     const context = {
       pageTitle: "Bulk tasks",
