@@ -3,6 +3,7 @@ import { benchDatabase } from "./support";
 import { bulkBench } from "./bulk-bench";
 import { bulkFormBench } from "./bulk-form-bench";
 import { listBench } from "./list-bench";
+import { statusBench } from "./status-bench";
 
 const db = await benchDatabase();
 try {
@@ -12,6 +13,8 @@ try {
   console.log(await bulkBench(db.url));
   console.log("");
   console.log(await bulkFormBench(db.url));
+  console.log("");
+  console.log(await statusBench(db.url));
 } finally {
   await db.stop();
 }
