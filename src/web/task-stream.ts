@@ -111,8 +111,9 @@ export class TaskStream implements TaskListener {
     const wasActive = this.ownActive.has(row.id);
     if (active) this.ownActive.add(row.id);
     else this.ownActive.delete(row.id);
-    if (wasActive !== active) this.send("running", { count: this.ownActive.size });
+    // "finished" before "running": a page that only streams for its running tasks closes the stream at a count of 0.
     if (wasActive && !active) this.send("finished", { id: row.id, message: outcomeSentence(row), kind: toastKind(row.status), href: this.render.url(row) });
+    if (wasActive !== active) this.send("running", { count: this.ownActive.size });
   }
 
   resync(): void {
