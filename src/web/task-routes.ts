@@ -79,7 +79,10 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     const base = req.baseUrl;
     // The filter form (a plain GET form) sends its empty fields too: answer with the tidy URL.
     if (Object.values(req.query).some((value) => value === "")) return void res.redirect(303, taskListUrl(base, state, state));
-    const page = await listTasks(global.pool, { ...filter, ...(all ? {} : { owner: userKeyOf(req) }), limit: PAGE_SIZE });
+    const [page, userChoices] = await Promise.all([
+      listTasks(global.pool, { ...filter, ...(all ? {} : { owner: userKeyOf(req) }), limit: PAGE_SIZE }),
+      all ? taskUsers(global.pool) : [],
+    ]);
     const tasks = page.tasks.map((task) => taskView(task, tasksUrl));
     const context = {
       pageTitle: "Bulk tasks",
@@ -95,7 +98,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       newerUrl: page.newerThan !== undefined ? taskListUrl(base, state, { after: page.newerThan }) : undefined,
       statusChoices: STATUS_CHOICES,
       resourceChoices: [...resources.values()].map((resource) => ({ value: resource.key, label: resource.plural })),
-      userChoices: all ? await taskUsers(global.pool) : [],
+      userChoices,
       eventsUrl: `${tasksUrl}/events?list=1`,
     };
     if (targets(req, "pc-task-table")) return render(req, res, "powercrud/partials/task-table.njk", context);

@@ -139,6 +139,10 @@ test("a manager watches the list live and cancels another user's task mid-run", 
   expect(await processedOf(ops)).toBe(stopped);
   await expect(ops.getByRole("button", { name: "Cancel task" })).toHaveCount(0);
   await ops.context().close();
+  // The owner, still on the books list with the modal open, hears of it there.
+  await expect(page.locator("#pc-toasts .alert", { hasText: `Bulk task #${taskId}` })).toBeVisible();
+  await expect(page.locator("#pc-task-indicator")).toBeHidden();
+  await expect(modal(page).getByTestId("pc-task-status")).toHaveText("Cancelled");
 });
 
 test("retrying a task's failed records runs them again as a new task", async ({ page }) => {
