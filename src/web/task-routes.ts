@@ -108,6 +108,8 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   // The live stream of a page: ?task=<id> on a task's page, ?list=1 on the list, nothing for the navbar.
   router.get("/events", route(async (req, res) => {
     const taskId = req.query.task === undefined ? undefined : (await visibleTask(req, String(req.query.task))).id;
+    // Past the cap the browser's EventSource gives up on the 503 and the page keeps polling.
+    if (events.size >= global.tasks.maxStreams) throw new HttpError(503, "Too many live pages are open on this server; this page updates by polling instead.");
     const scope = { userKey: userKeyOf(req), manage: await canManage(req), list: req.query.list === "1", ...(taskId !== undefined ? { taskId } : {}) };
     await TaskStream.open(req, res, {
       pool: global.pool,

@@ -296,6 +296,25 @@ describe("the live stream", () => {
   });
 });
 
+describe("the stream cap", () => {
+  it("answers 503 past tasks.maxStreams, so the page polls instead", async () => {
+    const capped = bareApp(db, (app, crud) => void app.use("/tasks", crud.statusPage()), { userKey: (user: TestUser) => user.role, tasks: { maxStreams: 1 } });
+    const other = await TestClient.start(capped.app);
+    const open = (role: string) => fetch(`${other.origin}/tasks/events`, { headers: { "x-test-role": role } });
+    const first = await open("admin");
+    try {
+      expect(first.status).toBe(200);
+      const second = await open("editor");
+      expect(second.status).toBe(503);
+      expect(await second.text()).toContain("updates by polling instead");
+    } finally {
+      await first.body?.cancel();
+      await other.close();
+      await capped.crud.close();
+    }
+  });
+});
+
 describe("failed records", () => {
   it("downloads every failure as CSV, quoted, with formula-like reasons defused", async () => {
     const ids = (await db.pool.query<{ id: number }>(`SELECT id FROM "Book" ORDER BY id`)).rows.map((row) => String(row.id));
