@@ -5,7 +5,6 @@
  * a trigger counts the committed UPDATEs of each row.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
 import { bareApp, expectNoServerErrors } from "../support/bare-app";
@@ -52,7 +51,9 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["tests/support/crash-worker.ts"], {
+  // node itself with tsx's loader: the tsx command would run the worker in a child process of its
+  // own, which SIGKILL of the command leaves running (it then fails other files' tasks).
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/crash-worker.ts"], {
     env: { ...process.env, DATABASE_URL: db.url },
     stdio: ["ignore", "pipe", "inherit"],
   });
