@@ -4,6 +4,7 @@ import { bulkBench } from "./bulk-bench";
 import { bulkFormBench } from "./bulk-form-bench";
 import { listBench } from "./list-bench";
 import { tasksBench } from "./tasks-bench";
+import { statusBench } from "./status-bench";
 
 const db = await benchDatabase();
 try {
@@ -15,6 +16,8 @@ try {
   console.log(await bulkFormBench(db.url));
   console.log("");
   console.log(await tasksBench(db.url));
+  console.log("");
+  console.log(await statusBench(db.url));
 } finally {
   await db.stop();
 }

@@ -482,3 +482,169 @@
 
   document.addEventListener("DOMContentLoaded", syncThemeToggles);
 })();
+
+// Live bulk tasks: ONE EventSource per page, to the status page's stream. Task pages and the task
+// list always open it; other pages only while the navbar counts running tasks or the page follows a
+// task (the bulk modal), so idle tabs hold no connection. Events replace the progress bars and rows
+// they carry, keep the navbar count, and toast a finished task. While the stream is live the
+// elements' own polling (data-pc-poll) is skipped; when it drops, polling carries on until
+// EventSource reconnects, and the server's first events then restore the current state.
+(function () {
+  "use strict";
+
+  var source = null;
+  var sourceUrl = null;
+  var live = false;
+  var announced = {};
+  var listRefresh = null;
+
+  function following() {
+    return document.querySelector('.pc-task-progress[data-status="PENDING"], .pc-task-progress[data-status="RUNNING"]');
+  }
+
+  function wantedUrl() {
+    if (!window.EventSource) return null;
+    var page = document.querySelector("[data-pc-live]");
+    if (page) return page.getAttribute("data-pc-live");
+    var indicator = document.getElementById("pc-task-indicator");
+    if (!indicator) return null;
+    var running = Number(indicator.getAttribute("data-pc-running") || "0");
+    return running > 0 || following() ? indicator.getAttribute("data-pc-events") : null;
+  }
+
+  function syncStream() {
+    var url = wantedUrl();
+    if (url === sourceUrl) return;
+    if (source) source.close();
+    source = null;
+    live = false;
+    sourceUrl = url;
+    if (!url) return;
+    var opened = false;
+    source = new EventSource(url);
+    source.addEventListener("hello", function () {
+      live = true;
+      document.documentElement.setAttribute("data-pc-live-tasks", "");
+      catchUp(opened);
+      opened = true;
+    });
+    source.addEventListener("running", function (event) { showRunning(JSON.parse(event.data).count); });
+    source.addEventListener("task", function (event) { onTask(JSON.parse(event.data)); });
+    source.addEventListener("finished", function (event) {
+      document.dispatchEvent(new CustomEvent("pc:task-finished", { detail: JSON.parse(event.data) }));
+    });
+    source.addEventListener("resync", function () { catchUp(true); });
+    source.addEventListener("error", function () {
+      live = false;
+      document.documentElement.removeAttribute("data-pc-live-tasks");
+    });
+  }
+
+  // What may have changed before the stream opened (or while it was down): progress bars still
+  // shown as active are fetched once; the list is redrawn after a reconnect.
+  function catchUp(reconnected) {
+    if (!window.htmx) return;
+    document.querySelectorAll('.pc-task-progress[data-pc-poll]').forEach(function (bar) {
+      htmx.ajax("GET", bar.getAttribute("hx-get"), { target: "#" + bar.id, swap: "outerHTML" });
+    });
+    if (reconnected) refreshList(0);
+  }
+
+  function refreshList(delay) {
+    var table = document.getElementById("pc-task-table");
+    if (!table || !window.htmx) return;
+    clearTimeout(listRefresh);
+    listRefresh = setTimeout(function () {
+      htmx.ajax("GET", location.pathname + location.search, { target: "#pc-task-table", swap: "outerHTML", headers: { "HX-Target": "div#pc-task-table" } });
+    }, delay);
+  }
+
+  function onTask(data) {
+    if (data.progress) {
+      var bar = document.getElementById("pc-task-progress-" + data.id);
+      if (bar) swapIn(bar, data.progress);
+    }
+    if (data.row) {
+      var row = document.getElementById("pc-task-row-" + data.id);
+      if (row) swapIn(row, data.row);
+      else if (document.querySelector("#pc-task-table[data-pc-first-page]")) refreshList(300);
+    }
+    var detail = document.getElementById("pc-task-detail-" + data.id);
+    if (detail && !data.active && window.htmx) {
+      // htmx.ajax names <body> as the target in HX-Target; the server needs the real one to answer with the partial.
+      htmx.ajax("GET", detail.getAttribute("data-pc-url"), { target: "#" + detail.id, swap: "outerHTML", headers: { "HX-Target": "div#" + detail.id } });
+    }
+    if (!data.active) syncStream();
+  }
+
+  // Replaces an element with the server's HTML, keeping keyboard focus on the same link or control.
+  function swapIn(old, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var next = template.content.firstElementChild;
+    if (!next) return;
+    var focused = old.contains(document.activeElement) ? document.activeElement : null;
+    var focusKey = focused && (focused.id ? "#" + CSS.escape(focused.id) : focused.getAttribute("href") ? '[href="' + CSS.escape(focused.getAttribute("href")) + '"]' : null);
+    old.replaceWith(next);
+    if (window.htmx) htmx.process(next);
+    if (focusKey) {
+      var successor = next.querySelector(focusKey);
+      if (successor) successor.focus();
+    }
+    announce(next);
+  }
+
+  function showRunning(count) {
+    var indicator = document.getElementById("pc-task-indicator");
+    if (!indicator) return;
+    indicator.setAttribute("data-pc-running", String(count));
+    indicator.classList.toggle("hidden", count === 0);
+    indicator.setAttribute("aria-label", count + (count === 1 ? " bulk task running" : " bulk tasks running"));
+    var badge = indicator.querySelector("[data-pc-running-count]");
+    if (badge) badge.textContent = String(count);
+    if (count === 0) syncStream();
+  }
+
+  // Milestones and the end are read out once each, through the announcer nearest the progress bar.
+  function announce(element) {
+    var bars = element.matches && element.matches(".pc-task-progress") ? [element] : Array.from(element.querySelectorAll ? element.querySelectorAll(".pc-task-progress") : []);
+    bars.forEach(function (bar) {
+      var text = bar.getAttribute("data-pc-announce") || "";
+      var id = bar.getAttribute("data-pc-task");
+      if (!text || announced[id] === text) return;
+      announced[id] = text;
+      var scope = bar.closest("dialog") || document;
+      var region = scope.querySelector("[data-pc-announcer]");
+      if (region) region.textContent = text;
+    });
+  }
+
+  function remember() {
+    document.querySelectorAll(".pc-task-progress").forEach(function (bar) {
+      announced[bar.getAttribute("data-pc-task")] = bar.getAttribute("data-pc-announce") || "";
+    });
+  }
+
+  // A poll is not needed while the stream is live: skip it (the stream sends what it would fetch).
+  document.addEventListener("htmx:before:request", function (event) {
+    var element = event.target;
+    if (live && element && element.hasAttribute && element.hasAttribute("data-pc-poll")) event.preventDefault();
+  });
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    var swapped = target && target.id ? document.getElementById(target.id) : null;
+    if (swapped) announce(swapped);
+    document.querySelectorAll(".pc-task-progress").forEach(function (bar) { announce(bar); });
+    syncStream();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    remember();
+    syncStream();
+  });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) syncStream(); });
+  window.addEventListener("pagehide", function () {
+    if (source) source.close();
+    source = null;
+    sourceUrl = null;
+  });
+})();

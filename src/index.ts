@@ -10,9 +10,11 @@ import { assetsRouter } from "./web/assets";
 import { csrfProtection } from "./web/csrf";
 import { errorHandler } from "./web/error-pages";
 import { resourceRouter } from "./web/resource-router";
-import { taskRouter } from "./web/task-routes";
 import type { ListMounts } from "./web/delete-blockers";
 import { adviseIndexes, type IndexAdvice } from "./list/index-advisor";
+import { taskIndicator, taskRouter } from "./web/task-routes";
+import { CLEANUP_JOB, cleanupTasks, type CleanupResult } from "./tasks/cleanup";
+import { TaskEvents } from "./tasks/task-events";
 import { BULK_JOB } from "./tasks/interfaces";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
@@ -27,8 +29,16 @@ export interface PowerCrud {
   protect(): RequestHandler[];
   /** Error pages in PowerCRUD's look (404, 403, 409, friendly 500); add last. */
   errorHandler(): ReturnType<typeof errorHandler>;
-  /** The pages of background bulk tasks; mount at the `tasks.url` option (default /tasks). */
+  /** The status page of background bulk tasks (list, task pages, live stream); mount at the `tasks.url` option (default /tasks). */
   tasks(): Router;
+  /** The same router as `tasks()`, by the name the status page goes by. */
+  statusPage(): Router;
+  /** Sets the navbar indicator's count (the user's waiting or running tasks) for `powercrud/partials/task-indicator.njk`; mount app-wide after your user middleware. */
+  taskIndicator(): RequestHandler;
+  /** Removes finished tasks older than `tasks.retentionDays`, in batches (what the cron and `npm run tasks:cleanup` run). */
+  cleanupTasks(options?: { retentionDays?: number }): Promise<CleanupResult>;
+  /** Closes the status page's LISTEN connection (at shutdown; it also closes by itself when no page listens). */
+  close(): Promise<void>;
   /** graphile-worker tasks that run PowerCRUD's background bulk tasks, for a host that runs graphile-worker itself. */
   taskList(): TaskList;
   /**
@@ -54,7 +64,12 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
   const resources = new Map<string, Resource>();
   const mounts: ListMounts = new Map();
+  // One LISTEN connection for every status page this PowerCRUD serves.
+  const events = new TaskEvents({ pool: config.pool, log: (message) => config.logError(new Error(message)) });
+  const cleanup = (retentionDays = config.tasks.retentionDays) =>
+    cleanupTasks(config.pool, { retentionDays, batchSize: config.tasks.cleanupBatchSize });
   const taskList = (): TaskList => ({
+    [CLEANUP_JOB]: async () => void (await cleanup()),
     [BULK_JOB]: bulkTaskHandler({
       pool: config.pool,
       resources,
@@ -76,7 +91,11 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
     assets: () => assetsRouter(),
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
-    tasks: () => taskRouter(config, resources, renderer),
+    tasks: () => taskRouter(config, resources, renderer, events),
+    statusPage: () => taskRouter(config, resources, renderer, events),
+    taskIndicator: () => taskIndicator(config),
+    cleanupTasks: (options = {}) => cleanup(options.retentionDays),
+    close: () => events.close(),
     taskList,
     indexAdvice: () => adviseIndexes(config.pool, [...resources.values()]),
     runWorker: (options = {}) =>
@@ -86,6 +105,7 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
         concurrency: options.concurrency,
         ...(options.log ? { log: options.log } : {}),
         sweep: { everyMs: config.tasks.sweepEveryMs, staleAfterMs: config.tasks.staleAfterMs },
+        ...(config.tasks.cleanupSchedule ? { cron: [{ task: CLEANUP_JOB, match: config.tasks.cleanupSchedule.trim() }] } : {}),
       }),
   };
 }
@@ -113,4 +133,5 @@ export type { FinishedTask, TaskStatus } from "./tasks/interfaces";
 export type { WorkerHandle } from "./tasks/worker";
 export type { IndexAdvice } from "./list/index-advisor";
 export { describeAdvice } from "./list/index-advisor";
+export type { CleanupResult } from "./tasks/cleanup";
 export type { TaskKeyParts } from "./config/background-schema";

@@ -79,6 +79,16 @@ export const tasksSchema = z
     staleAfterMs: z.number().int().min(1_000).max(600_000).default(30_000),
     /** How often each worker looks for tasks of dead workers. */
     sweepEveryMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** Live status page streams one process serves at most; beyond it pages poll instead (503 to the stream). */
+    maxStreams: z.number().int().min(1).max(100_000).default(2_000),
+    /** Finished tasks (with their targets and failures) are kept this many days, then removed. */
+    retentionDays: z.number().int().min(1).max(36_500).default(30),
+    /** When runWorker's cron removes old tasks (a cron pattern, UTC); false leaves it to `npm run tasks:cleanup`. */
+    cleanupSchedule: z
+      .union([z.literal(false), z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, 'must be a five-field cron pattern such as "0 * * * *"')])
+      .default("0 * * * *"),
+    /** Rows removed per DELETE statement by the cleanup; each is a short transaction of its own. */
+    cleanupBatchSize: z.number().int().min(100).max(100_000).default(5_000),
   })
   .strict();
 

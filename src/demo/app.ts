@@ -63,6 +63,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
   app.use(crud.protect());
   app.use(loadUser(prisma));
   app.use(authRouter(prisma, signInLimiter(pool, options.signInLimits)));
+  app.use(crud.taskIndicator());
 
   app.get("/", requireUser, async (req, res) => {
     const [books, authors, genres] = await Promise.all([prisma.book.count(), prisma.author.count(), prisma.genre.count()]);
@@ -80,7 +81,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
   app.use("/books", requireUser, routers.books);
   app.use("/authors", requireUser, routers.authors);
   app.use("/genres", requireUser, routers.genres);
-  app.use(TASKS_URL, requireUser, crud.tasks());
+  app.use(TASKS_URL, requireUser, crud.statusPage());
 
   app.use(notFoundHandler());
   app.use(crud.errorHandler());

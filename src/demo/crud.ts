@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { PrismaClient } from "../db/clients";
 import { dataModel } from "../generated/powercrud";
-import { createPowerCrud, type PowerCrudOptions } from "../index";
+import { createPowerCrud, type PowerCrudOptions, type ResourceOptions } from "../index";
 import type { DemoUser } from "./auth";
 import { demoPermissions } from "./permissions";
 import { authorResource, bookResource, genreResource } from "./resources";
@@ -14,6 +14,10 @@ export interface DemoCrudOptions {
   /** Email task outcomes through this SMTP server (e.g. "smtp://localhost:1025"). */
   smtpUrl?: string;
   mailFrom?: string;
+  /** Slows every book of a bulk operation by this many ms (DEMO_TASK_DELAY_MS). */
+  taskDelayMs?: number;
+  /** Bulk operations refuse every Nth book (DEMO_BULK_REFUSE_EVERY). */
+  refuseEvery?: number;
 }
 
 export const ASSETS_URL = "/assets";
@@ -49,7 +53,7 @@ export function demoCrud(options: DemoCrudOptions) {
     },
   });
   const routers = {
-    books: crud.resource(bookResource),
+    books: crud.resource(withDemoVeto(bookResource, options)),
     authors: crud.resource(authorResource),
     genres: crud.resource(genreResource),
   };
@@ -57,3 +61,21 @@ export function demoCrud(options: DemoCrudOptions) {
 }
 
 export type DemoCrud = ReturnType<typeof demoCrud>;
+
+/** The books resource with the demo's optional slowness and refusals (off unless their settings are set). */
+function withDemoVeto(resource: ResourceOptions, options: DemoCrudOptions): ResourceOptions {
+  const delay = options.taskDelayMs ?? 0;
+  const every = options.refuseEvery ?? 0;
+  if (!delay && !every) return resource;
+  return {
+    ...resource,
+    bulk: {
+      ...resource.bulk,
+      chunkSize: 10,
+      veto: async (record) => {
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+        return every && Number(record.id) % every === 0 ? "Held back by the demo's review rule (DEMO_BULK_REFUSE_EVERY)." : undefined;
+      },
+    },
+  };
+}

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     console.log(`Seeded ${settings.SEED_BOOKS} demo books.`);
   }
 
-  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM });
+  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM, taskDelayMs: settings.DEMO_TASK_DELAY_MS, refuseEvery: settings.DEMO_BULK_REFUSE_EVERY });
   // In development, say which lists would scan their table for want of an index (npm run indexes).
   if (process.env.NODE_ENV !== "production") {
     for (const line of describeAdvice(await demo.crud.indexAdvice())) console.warn(`Missing index: ${line}`);

@@ -53,6 +53,10 @@ const schema = z.object({
   TRUST_PROXY: trustProxy,
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   BULK_MIN_RECORDS: z.coerce.number().int().min(1).optional(),
+  /** Each book in a bulk edit or delete takes this long (ms), so background tasks last long enough to watch. */
+  DEMO_TASK_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Bulk edits refuse every Nth book (by id) with a reason, to show failed records and retry. */
+  DEMO_BULK_REFUSE_EVERY: z.coerce.number().int().min(0).default(0),
   SMTP_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   MAIL_FROM: z.string().min(3).optional(),
 }).refine((settings) => !settings.COOKIE_SECURE || settings.TRUST_PROXY !== false, {

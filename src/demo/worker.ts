@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(settings.DATABASE_URL);
   const prisma = createPrisma(settings.DATABASE_URL);
-  const { crud } = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM });
+  const { crud } = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM, taskDelayMs: settings.DEMO_TASK_DELAY_MS, refuseEvery: settings.DEMO_BULK_REFUSE_EVERY });
   const worker = await crud.runWorker({ concurrency: Math.max(1, settings.WORKER_CONCURRENCY) });
   console.log(`PowerCRUD worker running (concurrency ${Math.max(1, settings.WORKER_CONCURRENCY)}). Press Ctrl-C to stop.`);
   let stopping = false;

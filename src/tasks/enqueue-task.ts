@@ -2,6 +2,7 @@ import type pg from "pg";
 import { HttpError } from "../web/http-error";
 import { inTransaction, sqlState } from "../db/transaction";
 import { BULK_JOB, type StoredChange } from "./interfaces";
+import { announce } from "./task-state";
 
 export interface EnqueueRequest {
   taskKey: string;
@@ -90,6 +91,8 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
          FROM generate_series(1, $3::int) n`,
         [BULK_JOB, taskId, jobs],
       );
+      // Status pages show the new task at once, waiting, delivered with the commit.
+      await announce(client, taskId);
       return { kind: "queued", taskId, total };
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { Logger, run, type Runner, type TaskList } from "graphile-worker";
+import { Logger, parseCronItems, run, type Runner, type TaskList } from "graphile-worker";
 import type pg from "pg";
 import { sweepDeadWorkers } from "./sweep";
 
@@ -18,6 +18,8 @@ export interface WorkerOptions {
   sweep?: { everyMs: number; staleAfterMs: number };
   /** How often to look for new jobs when no notification arrives. */
   pollIntervalMs?: number;
+  /** Recurring jobs (PowerCRUD's cleanup): graphile-worker's cron runs each once per match across all workers. */
+  cron?: Array<{ task: string; match: string }>;
 }
 
 /**
@@ -36,6 +38,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     pollInterval: options.pollIntervalMs ?? 1_000,
     logger,
     taskList: options.taskList,
+    // Always given (an empty list too), so graphile-worker never reads a ./crontab file of the host's.
+    // No backfill: a cleanup missed while no worker ran is simply done by the next one.
+    parsedCronItems: parseCronItems((options.cron ?? []).map((item) => ({ ...item, identifier: item.task, options: { backfillPeriod: 0 } }))),
   });
   let running = true;
   let sweeping: Promise<unknown> = Promise.resolve();

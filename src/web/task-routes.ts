@@ -7,22 +7,30 @@ import { queueTaskFor } from "../tasks/queue-for-user";
 import type { TaskRow } from "../tasks/interfaces";
 import { takeTaskMessages } from "../tasks/notifications";
 import { TaskStore } from "../tasks/task-store";
+import type { TaskEvents } from "../tasks/task-events";
+import { listTasks, runningCount, taskUsers } from "../tasks/task-history";
+import { humanize } from "../model/labels";
+import { STATUS_CHOICES, parseTaskListState, taskListUrl } from "./task-filters";
+import { streamFailuresCsv } from "./task-csv";
+import { TaskStream } from "./task-stream";
 import { addFlash, takeFlash } from "./flash";
-import { isFragmentRequest, triggerClientEvent } from "./htmx";
+import { isFragmentRequest, targets, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo } from "./permissions";
-import { taskView } from "./task-views";
+import { taskView, toastKind } from "./task-views";
 import { outcomeSentence } from "../tasks/notifications";
 
 const PAGE_SIZE = 25;
+const MODE_WORDS = { add: "added to the existing ones", remove: "removed from the existing ones", replace: "replacing the existing ones" } as const;
 const FAILURES_PAGE_SIZE = 50;
 
 /**
- * `crud.tasks()`: the pages that follow background bulk tasks. A user sees their own tasks; users
- * `tasks.canManage` allows see, cancel and retry everyone's. The progress fragment is polled every
- * second while a task is active.
+ * `crud.tasks()` (alias `crud.statusPage()`): the status page of background bulk tasks. A user sees
+ * their own tasks; users `tasks.canManage` allows see, cancel and retry everyone's. Pages update over
+ * Server-Sent Events (GET /events) fed by the process's one LISTEN connection; where no stream is
+ * live, the active parts poll instead.
  */
-export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resource>, renderer: nunjucks.Environment): Router {
+export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resource>, renderer: nunjucks.Environment, events: TaskEvents): Router {
   const router = express.Router();
   const store = new TaskStore(global.pool);
   const tasksUrl = global.tasks.url.replace(/\/$/, "");
@@ -52,8 +60,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   const canManage = async (req: Request) => Boolean(await global.tasks.canManage({ user: global.getUser(req), req }));
 
   /** The task, if this user may see it: their own, or anyone's for managers; otherwise 404 or 403. */
-  const visibleTask = async (req: Request): Promise<TaskRow> => {
-    const raw = String(req.params.id);
+  const visibleTask = async (req: Request, raw = String(req.params.id)): Promise<TaskRow> => {
     const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
     const task = Number.isSafeInteger(id) ? await store.find(id) : undefined;
     if (!task) throw new HttpError(404, `There is no bulk task #${raw.slice(0, 20)}.`);
@@ -63,25 +70,74 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
 
   router.use(announceEndedTasks(global));
 
+  router.use(taskIndicator(global));
+
   router.get("/", route(async (req, res) => {
-    const page = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? "1"), 10) || 1));
     const all = await canManage(req);
-    const rows = await store.list({ ...(all ? {} : { userKey: userKeyOf(req) }), limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
-    render(req, res, "powercrud/tasks/list.njk", {
+    const { state, filter } = parseTaskListState(req.query as Record<string, unknown>, { resourceKeys: [...resources.keys()], manage: all });
+    const base = req.baseUrl;
+    // The filter form (a plain GET form) sends its empty fields too: answer with the tidy URL.
+    if (Object.values(req.query).some((value) => value === "")) return void res.redirect(303, taskListUrl(base, state, state));
+    const [page, userChoices] = await Promise.all([
+      listTasks(global.pool, { ...filter, ...(all ? {} : { owner: userKeyOf(req) }), limit: PAGE_SIZE }),
+      all ? taskUsers(global.pool) : [],
+    ]);
+    const tasks = page.tasks.map((task) => taskView(task, tasksUrl));
+    const context = {
       pageTitle: "Bulk tasks",
       everyone: all,
-      tasks: rows.slice(0, PAGE_SIZE).map((task) => taskView(task, tasksUrl)),
-      page,
-      previousUrl: page > 1 ? `${req.baseUrl}/?page=${page - 1}` : undefined,
-      nextUrl: rows.length > PAGE_SIZE ? `${req.baseUrl}/?page=${page + 1}` : undefined,
+      tasks,
+      state,
+      filtered: Boolean(state.status || state.resource || state.user || state.from || state.to),
+      firstPage: state.before === undefined && state.after === undefined,
+      anyActive: tasks.some((task) => task.active),
+      listUrl: taskListUrl(base, state, state),
+      clearUrl: `${base}/`,
+      olderUrl: page.olderThan !== undefined ? taskListUrl(base, state, { before: page.olderThan }) : undefined,
+      newerUrl: page.newerThan !== undefined ? taskListUrl(base, state, { after: page.newerThan }) : undefined,
+      statusChoices: STATUS_CHOICES,
+      resourceChoices: [...resources.values()].map((resource) => ({ value: resource.key, label: resource.plural })),
+      userChoices,
+      eventsUrl: `${tasksUrl}/events?list=1`,
+    };
+    if (targets(req, "pc-task-table")) return render(req, res, "powercrud/partials/task-table.njk", context);
+    render(req, res, "powercrud/tasks/list.njk", context);
+  }));
+
+  // The live stream of a page: ?task=<id> on a task's page, ?list=1 on the list, nothing for the navbar.
+  router.get("/events", route(async (req, res) => {
+    const taskId = req.query.task === undefined ? undefined : (await visibleTask(req, String(req.query.task))).id;
+    // Past the cap the browser's EventSource gives up on the 503 and the page keeps polling.
+    if (events.size >= global.tasks.maxStreams) throw new HttpError(503, "Too many live pages are open on this server; this page updates by polling instead.");
+    const scope = { userKey: userKeyOf(req), manage: await canManage(req), list: req.query.list === "1", ...(taskId !== undefined ? { taskId } : {}) };
+    await TaskStream.open(req, res, {
+      pool: global.pool,
+      events,
+      scope,
+      render: {
+        progress: (task) => renderer.render("powercrud/partials/task-progress.njk", { task: taskView(task, tasksUrl), waiting: false }),
+        row: (task) => renderer.render("powercrud/partials/task-row.njk", { task: taskView(task, tasksUrl), everyone: scope.manage }),
+        url: (task) => taskView(task, tasksUrl).url,
+      },
     });
+  }));
+
+  // The navbar indicator on its own: polled where no stream is live.
+  router.get("/indicator", route(async (req, res) => {
+    res.locals.powercrudTasks = { url: tasksUrl, running: await runningCount(global.pool, userKeyOf(req)) };
+    render(req, res, "powercrud/partials/task-indicator.njk", {});
+  }));
+
+  router.get("/:id/failures.csv", route(async (req, res) => {
+    const task = await visibleTask(req);
+    await streamFailuresCsv(global.pool, task.id, res);
   }));
 
   router.get("/:id", route(async (req, res) => {
     const task = await visibleTask(req);
     const failuresPage = Math.max(1, Math.min(100_000, Number.parseInt(String(req.query.failures ?? "1"), 10) || 1));
     const failures = await store.failures(task.id, FAILURES_PAGE_SIZE + 1, (failuresPage - 1) * FAILURES_PAGE_SIZE);
-    render(req, res, "powercrud/tasks/detail.njk", {
+    render(req, res, targets(req, `pc-task-detail-${task.id}`) ? "powercrud/partials/task-detail.njk" : "powercrud/tasks/detail.njk", {
       pageTitle: `Bulk task #${task.id}`,
       ...(await detailContext(req, task)),
       failures: failures.slice(0, FAILURES_PAGE_SIZE),
@@ -96,11 +152,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     const task = await visibleTask(req);
     const view = taskView(task, tasksUrl);
     if (!view.active && req.query.was === "active") {
-      triggerClientEvent(res, "pc:task-finished", {
-        message: outcomeSentence(task),
-        kind: task.status === "SUCCESS" ? "success" : task.status === "CANCELLED" ? "info" : task.status === "PARTIAL" ? "warning" : "error",
-        href: view.url,
-      });
+      triggerClientEvent(res, "pc:task-finished", { id: task.id, message: outcomeSentence(task), kind: toastKind(task.status), href: view.url });
     }
     render(req, res, "powercrud/partials/task-progress.njk", { task: view, waiting: view.status === "PENDING" && (await store.waitingForWorker(task.id)) });
   }));
@@ -157,7 +209,13 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       canRetry: manage && !view.active && task.failed > 0 && resource !== undefined,
       filterWords: task.filterQuery ? describeFilter(task.filterQuery) : undefined,
       resourceName: resource?.plural ?? task.model,
-      listUrl: `${task.resourceUrl}/${task.filterQuery ? `?${task.filterQuery}` : ""}`,
+      changes: task.data.changes.map((change) => ({ label: resource?.bulkFields.find((field) => field.name === change.field)?.label ?? humanize(change.field), value: valueWords(change.value), mode: change.mode ? MODE_WORDS[change.mode] : undefined })),
+      // The records as the list shows them: the filter an "all matching" task was chosen by. Picked
+      // rows have no filter that finds them again, so their link opens the failed records' CSV
+      // instead when there are failures (the ids to look at), and the plain list otherwise.
+      recordsUrl: task.filterQuery || task.selectionMode === "all" ? `${task.resourceUrl}/${task.filterQuery ? `?${task.filterQuery}` : ""}` : undefined,
+      csvUrl: `${view.url}/failures.csv`,
+      eventsUrl: `${tasksUrl}/events?task=${task.id}`,
     };
   }
 
@@ -188,3 +246,33 @@ export function announceEndedTasks(global: PowerCrudConfig): RequestHandler {
 function describeFilter(filterQuery: string): string {
   return [...new URLSearchParams(filterQuery)].map(([key, value]) => `${key === "q" ? "search" : key} = ${value}`).join(", ");
 }
+
+/** A stored value in words: ids of related records, Yes/No, "empty". */
+function valueWords(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "empty";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (Array.isArray(value)) return value.length ? value.map((item) => `#${String(item)}`).join(", ") : "nothing";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The navbar indicator's data on full pages: how many of the signed-in user's tasks are waiting or
+ * running (one probe of the status index). `powercrud/partials/task-indicator.njk` shows it; a host
+ * mounts this app-wide (`app.use(crud.taskIndicator())`) and includes the partial in its layout.
+ */
+export function taskIndicator(global: PowerCrudConfig): RequestHandler {
+  const tasksUrl = global.tasks.url.replace(/\/$/, "");
+  return (req, res, next) => {
+    if (req.method !== "GET" || isFragmentRequest(req) || res.locals.powercrudTasks) return next();
+    const user = global.getUser(req);
+    if (user === undefined || user === null) return next();
+    runningCount(global.pool, global.userKey(user) ?? null).then(
+      (running) => {
+        res.locals.powercrudTasks = { url: tasksUrl, running };
+        next();
+      },
+      next,
+    );
+  };
+}
+

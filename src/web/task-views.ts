@@ -39,6 +39,15 @@ export interface TaskView {
   retryOfId: number | null;
   filterQuery: string;
   selectionMode: string;
+  /** The last quarter passed (0, 25, 50, 75, 100): screen readers hear these, not every update. */
+  milestone: number;
+  /** What a screen reader hears at a milestone or at the end. */
+  announcement: string;
+}
+
+/** The toast colour of a task's outcome. */
+export function toastKind(status: TaskStatus): "success" | "info" | "warning" | "error" {
+  return status === "SUCCESS" ? "success" : status === "CANCELLED" ? "info" : status === "PARTIAL" ? "warning" : "error";
 }
 
 /** What task templates show of a task: counts, percent, rate, ETA and links, computed once here. */
@@ -47,6 +56,8 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
   const active = task.status === "PENDING" || task.status === "RUNNING";
   const end = task.finishedAt ?? now;
   const elapsedSeconds = task.startedAt ? Math.max(0, (end.getTime() - task.startedAt.getTime()) / 1000) : undefined;
+  const percent = task.total > 0 ? Math.floor((task.processed / task.total) * 100) : 0;
+  const milestone = active ? Math.floor(percent / 25) * 25 : 100;
   const rate = elapsedSeconds && elapsedSeconds > 0 && task.processed > 0 ? task.processed / elapsedSeconds : undefined;
   return {
     id: task.id,
@@ -64,7 +75,7 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
     processed: task.processed,
     succeeded: task.succeeded,
     failed: task.failed,
-    percent: task.total > 0 ? Math.floor((task.processed / task.total) * 100) : 0,
+    percent,
     ...(rate !== undefined ? { rate } : {}),
     ...(active && rate ? { etaSeconds: (task.total - task.processed) / rate } : {}),
     ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
@@ -76,5 +87,9 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
     retryOfId: task.retryOfId,
     filterQuery: task.filterQuery,
     selectionMode: task.selectionMode,
+    milestone,
+    announcement: active
+      ? milestone > 0 ? `Bulk task #${task.id}: ${milestone}% done.` : ""
+      : `Bulk task #${task.id} ${BADGES[task.status].label.toLowerCase()}: ${task.succeeded.toLocaleString("en")} of ${task.total.toLocaleString("en")} changed${task.failed ? `, ${task.failed.toLocaleString("en")} failed` : ""}.`,
   };
 }

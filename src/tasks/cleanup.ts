@@ -1,0 +1,57 @@
+import type pg from "pg";
+
+/** The graphile-worker task (and cron identifier) that removes finished tasks past their retention. */
+export const CLEANUP_JOB = "powercrud:cleanup";
+
+export interface CleanupOptions {
+  /** Finished tasks older than this many days (by finishedAt) are removed. */
+  retentionDays: number;
+  /** Rows per DELETE statement: each statement is its own short transaction. */
+  batchSize: number;
+  /** Tasks handled per round. */
+  tasksPerRound?: number;
+}
+
+export interface CleanupResult {
+  tasks: number;
+  rows: number;
+}
+
+const CHILD_TABLES = ["powercrud_task_target", "powercrud_task_failure", "powercrud_task_chunk"] as const;
+
+/**
+ * Removes finished tasks (with their targets, chunks and failures) older than the retention period.
+ * A million-target task would make one cascading DELETE hold its locks for seconds, so the child rows
+ * go first, `batchSize` at a time, each batch its own autocommitted statement; the task rows last,
+ * re-checked as finished and old. Only those rows are ever locked: pages and workers carry on.
+ */
+export async function cleanupTasks(pool: pg.Pool, options: CleanupOptions): Promise<CleanupResult> {
+  const result: CleanupResult = { tasks: 0, rows: 0 };
+  const perRound = options.tasksPerRound ?? 100;
+  for (;;) {
+    const { rows } = await pool.query<{ id: number }>(
+      `SELECT id FROM powercrud_task
+       WHERE status NOT IN ('PENDING', 'RUNNING') AND "finishedAt" < now() - make_interval(days => $1)
+       ORDER BY id LIMIT $2`,
+      [options.retentionDays, perRound],
+    );
+    if (rows.length === 0) return result;
+    const ids = rows.map((row) => row.id);
+    for (const table of CHILD_TABLES) {
+      for (;;) {
+        const deleted = await pool.query(
+          `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE "taskId" = ANY($1::int[]) LIMIT $2))`,
+          [ids, options.batchSize],
+        );
+        result.rows += deleted.rowCount ?? 0;
+        if ((deleted.rowCount ?? 0) < options.batchSize) break;
+      }
+    }
+    const deleted = await pool.query(
+      `DELETE FROM powercrud_task WHERE id = ANY($1::int[]) AND status NOT IN ('PENDING', 'RUNNING') AND "finishedAt" < now() - make_interval(days => $2)`,
+      [ids, options.retentionDays],
+    );
+    result.tasks += deleted.rowCount ?? 0;
+    result.rows += deleted.rowCount ?? 0;
+  }
+}
