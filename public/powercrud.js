@@ -550,11 +550,13 @@
     if (reconnected) refreshList(0);
   }
 
+  // At most one redraw per `delay`: a running task sends an event per chunk, and a redraw that every
+  // event postponed (a debounce) would wait until the task had ended.
   function refreshList(delay) {
     var table = document.getElementById("pc-task-table");
-    if (!table || !window.htmx) return;
-    clearTimeout(listRefresh);
+    if (!table || !window.htmx || listRefresh) return;
     listRefresh = setTimeout(function () {
+      listRefresh = null;
       htmx.ajax("GET", location.pathname + location.search, { target: "#pc-task-table", swap: "outerHTML", headers: { "HX-Target": "div#pc-task-table" } });
     }, delay);
   }

@@ -49,6 +49,6 @@ test("an editor queues a bulk edit of every book, watches it finish, and finds t
 
   await page.goto(taskUrl!);
   await expect(page.getByRole("heading", { name: /^Bulk task #\d+$/ })).toBeVisible();
-  await expect(page.getByTestId("pc-task-counts")).toHaveText(`${total} of ${total} processed`);
+  await expect(page.getByTestId("pc-task-counts")).toHaveText(`${total} of ${total} processed · ${total} succeeded`);
   await expect(page.getByText("None: every processed record was changed.")).toBeVisible();
 });
