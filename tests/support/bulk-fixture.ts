@@ -308,7 +308,8 @@ export async function storedSelection(db: Db, browser: Browser, resource = "/boo
   };
 }
 
-let isbnCounter = 0;
+// Unique across test files too, which share the database and each start this module afresh.
+let isbnCounter = Math.floor(Math.random() * 1e8) * 100;
 
 /** Inserts a book straight into the database and returns its id. */
 export async function insertBook(db: Db, values: { title?: string; authorId?: number; editorId?: number | null; genres?: number[]; status?: string } = {}): Promise<number> {

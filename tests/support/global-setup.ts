@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded-postgres";
+import { releaseShutdownSignals, startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded-postgres";
 import { migrateDatabase } from "../../src/db/migrate";
 
 declare module "vitest" {
@@ -19,6 +19,8 @@ export async function setup(project: TestProject): Promise<void> {
   if (!url) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "powercrud-test-pg-"));
     embedded = await startEmbeddedPostgres({ dataDir, database: "powercrud_test", persistent: false });
+    // The run's exit code must be vitest's: embedded-postgres' exit hook would turn failures into 0.
+    releaseShutdownSignals();
     url = embedded.url;
   }
   await migrateDatabase(url);
