@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ACCOUNTS, type Role } from "./support";
+import { signIn } from "./support";
 
 // The status page in the demo, live. These tests need background tasks that last seconds, which
 // the shared e2e server must not have (its other specs bulk-edit in the request), so this file runs
@@ -45,15 +45,6 @@ test.afterAll(async () => {
   server.kill("SIGTERM");
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
 });
-
-async function signIn(page: Page, role: Role, next = "/"): Promise<void> {
-  const account = ACCOUNTS[role];
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toContainText(account.name);
-}
 
 const modal = (page: Page) => page.locator("#pc-modal");
 const bar = (page: Page) => page.locator("#pc-selection-bar");
