@@ -426,8 +426,14 @@
   }
 
   // A background task followed on this page ended: say so, link to it, and redraw the list it changed.
+  // The live stream and the modal's progress poll may both report the same end: one toast per task.
+  var finishedTasks = {};
   document.addEventListener("pc:task-finished", function (event) {
     var detail = event.detail || {};
+    if (detail.id !== undefined) {
+      if (finishedTasks[detail.id]) return;
+      finishedTasks[detail.id] = true;
+    }
     var alert = toast(detail.message || "A bulk task ended.", detail.kind || "info");
     if (alert && detail.href) {
       var link = document.createElement("a");
