@@ -1,8 +1,6 @@
 /** The public shapes of background tasks: what hosts receive in callbacks and what pages show. */
 export type TaskStatus = "PENDING" | "RUNNING" | "SUCCESS" | "PARTIAL" | "FAILED" | "CANCELLED";
 
-export const ACTIVE_STATUSES: readonly TaskStatus[] = ["PENDING", "RUNNING"];
-
 /** One field a bulk update sets, as stored with the task (values as JSON: dates as ISO text). */
 export interface StoredChange {
   field: string;

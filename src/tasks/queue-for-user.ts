@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
-import { enqueueTask, type EnqueueRequest, type EnqueueResult } from "./enqueue-task";
+import { enqueueTask, HeldByTask, type EnqueueRequest, type EnqueueResult } from "./enqueue-task";
 import type { StoredChange } from "./interfaces";
 import { taskKeyOf } from "./task-key";
 
@@ -41,7 +41,11 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
     chunkSize: resource.config.bulk.chunkSize,
     parallelism: resource.background.parallelism,
   };
-  return enqueueTask(global.pool, request);
+  return enqueueTask(global.pool, request).catch((error: unknown) => {
+    // The task that holds the records has a page: the refusal links to it.
+    if (error instanceof HeldByTask) error.withLink(`${global.tasks.url.replace(/\/$/, "")}/${error.taskId}`, `Open bulk task #${error.taskId}`);
+    throw error;
+  });
 }
 
 function nameOf(user: unknown): string | undefined {

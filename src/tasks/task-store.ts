@@ -6,23 +6,13 @@ export interface TaskFailure {
   reason: string;
 }
 
-/** Reads for task pages: one task, a user's tasks, a task's failures. */
+/** Reads for task pages: one task, the task a form queued, a task's failures, whether it waits for a worker. */
 export class TaskStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async find(taskId: number): Promise<TaskRow | undefined> {
     const { rows } = await this.pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud_task WHERE id = $1`, [taskId]);
     return rows[0];
-  }
-
-  /** Newest first; `userKey` undefined lists everyone's (for task managers). */
-  async list(options: { userKey?: string | null; limit: number; offset: number }): Promise<TaskRow[]> {
-    const mine = options.userKey !== undefined;
-    const { rows } = await this.pool.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM powercrud_task ${mine ? `WHERE "userKey" IS NOT DISTINCT FROM $3` : ""} ORDER BY id DESC LIMIT $1 OFFSET $2`,
-      mine ? [options.limit, options.offset, options.userKey] : [options.limit, options.offset],
-    );
-    return rows;
   }
 
   /**

@@ -318,6 +318,7 @@ describe("duplicates and locks", () => {
     const overlapping = await b.post("/books/_bulk/apply", { selection: await select(b, "all"), _change: "status", status: "PUBLISHED" }, MODAL);
     expect(overlapping.status).toBe(409);
     expect(textOf(overlapping.text)).toContain(`bulk task #${taskId}`);
+    expect(overlapping.text).toContain(`href="/tasks/${taskId}"`);
     expect(await taskIds(db.pool)).toEqual([taskId]);
 
     // Another user may not cancel it; its owner may, and the records are free again.
