@@ -200,16 +200,36 @@
 
   // A relation search answers with a new option list. A choice made while the search was on its way
   // is not in the server's answer as selected: keep it, adding its option back if the list lacks it.
+  // A dependent select reloading itself (a field it depends on changed) is different: the server
+  // dropped a choice that is no longer available, and the user is told so.
   var keptChoices = null;
+  var dependentBefore = null;
+  function chosenOptions(select) {
+    return Array.from(select.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; });
+  }
   document.addEventListener("htmx:before:swap", function (event) {
-    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    keptChoices = target && target.tagName === "SELECT"
-      ? Array.from(target.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; })
-      : null;
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    var isSelect = target && target.tagName === "SELECT";
+    var reload = isSelect && ctx.sourceElement === target && target.hasAttribute("data-pc-dependent");
+    keptChoices = isSelect && !reload ? chosenOptions(target) : null;
+    dependentBefore = reload ? chosenOptions(target) : null;
   });
   document.addEventListener("htmx:after:swap", function (event) {
     var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    if (!keptChoices || !target || target.tagName !== "SELECT") return;
+    if (!target || target.tagName !== "SELECT") return;
+    if (dependentBefore) {
+      var now = chosenOptions(target).map(function (o) { return o.value; });
+      var dropped = dependentBefore.filter(function (o) { return now.indexOf(o.value) === -1; });
+      dependentBefore = null;
+      if (!dropped.length) return;
+      var label = target.labels && target.labels[0] ? target.labels[0].textContent.replace("*", "").trim() : target.name;
+      toast(label + ": " + dropped.map(function (o) { return o.label; }).join(", ") + (dropped.length === 1 ? " is" : " are") + " not available with the new choice. Choose again.", "info");
+      // Fields that depend on this one follow it.
+      target.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    if (!keptChoices) return;
     keptChoices.forEach(function (choice) {
       var option = Array.from(target.options).find(function (o) { return o.value === choice.value; });
       if (!option) {
@@ -393,6 +413,129 @@
     var panel = document.getElementById("pc-columns");
     if (!panel) return;
     (panel.open ? panel.querySelector('input[name="columns"]') : panel.querySelector("summary")).focus();
+  });
+
+  // Inline row editing. "Quick edit" swaps the row for one whose cells hold inputs; in it Enter saves
+  // (Ctrl or Cmd+Enter in a multi-line field) and Escape cancels. When a row comes back from the
+  // server, focus goes to its first input (or the first with a message), or, for a saved or cancelled
+  // row, back to its Quick edit button; a saved row's message is read out in the toast region.
+  function inlineRowOf(element) {
+    return element && element.closest ? element.closest("tr[data-pc-inline-row]") : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    var row = inlineRowOf(event.target);
+    if (!row || event.defaultPrevented) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      var cancel = row.querySelector("[data-pc-inline-cancel]");
+      if (cancel) cancel.click();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
+      var field = event.target;
+      var formId = row.getAttribute("data-pc-inline-row");
+      // Only the row's own inputs: not its search boxes, buttons or selection checkbox.
+      if (field.getAttribute("form") !== formId || field.type === "hidden") return;
+      if (field.tagName === "TEXTAREA" && !(event.ctrlKey || event.metaKey)) return;
+      event.preventDefault();
+      var form = document.getElementById(formId);
+      if (form && form.requestSubmit) form.requestSubmit();
+    }
+  });
+  document.addEventListener("htmx:after:process", function (event) {
+    var row = event.target;
+    if (!row.matches || !row.matches("tr[data-pc-row]")) return;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var formId = row.getAttribute("data-pc-inline-row");
+    if (formId) {
+      var first = row.querySelector('[aria-invalid="true"]') || row.querySelector('[form="' + CSS.escape(formId) + '"]:not([type=hidden]):not([disabled])');
+      if (first) first.focus();
+    } else if (lost) {
+      var key = "inline-" + row.getAttribute("data-pc-row");
+      var trigger = row.querySelector('[data-pc-focus-key="' + CSS.escape(key) + '"]') || row.querySelector("a[href], button:not([disabled])");
+      if (trigger) trigger.focus();
+    }
+    var saved = row.getAttribute("data-pc-saved");
+    if (saved) {
+      row.removeAttribute("data-pc-saved");
+      toast(saved, "success");
+    }
+    markClipped(row);
+  });
+  // A refusal of an inline request (403, 409, an expired form) opens in the modal: closing it returns
+  // focus to what the user was on.
+  document.addEventListener("htmx:before:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    if (!source || !ctx.response || ctx.response.status < 400 || !source.closest) return;
+    if (!(inlineRowOf(source) || source.closest('[data-pc-focus-key^="inline-"]'))) return;
+    var dialog = modal();
+    if (dialog && dialog.open) return;
+    opener = inlineRowOf(document.activeElement) ? document.activeElement : source;
+    openerKey = null;
+  });
+
+  // Cell text cut off by its column's width becomes focusable, so focus unfolds it as hover shows it.
+  function markClipped(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll(".pc-clip:not([tabindex])").forEach(function (cell) {
+      if (cell.closest("a") || cell.scrollWidth <= cell.clientWidth) return;
+      cell.setAttribute("tabindex", "0");
+      if (!cell.title) cell.title = cell.textContent.trim();
+    });
+  }
+  document.addEventListener("htmx:after:settle", function (event) { markClipped(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { markClipped(document.querySelector(".pc-table")); });
+
+  // Loading: a request still waiting after 200 ms marks the region it will replace as busy and shows a
+  // bar along the top of the page; a quicker one shows nothing. Background polls show nothing either.
+  var pending = new Map();
+  function loadingBar() {
+    var bar = document.getElementById("pc-loading");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "pc-loading";
+      bar.hidden = true;
+      bar.setAttribute("aria-hidden", "true");
+      document.body.appendChild(bar);
+    }
+    return bar;
+  }
+  function syncLoadingBar() {
+    var busy = false;
+    pending.forEach(function (entry) { if (entry.shown) busy = true; });
+    loadingBar().hidden = !busy;
+  }
+  document.addEventListener("htmx:before:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = event.target;
+    if (!ctx || pending.has(ctx) || (source && source.hasAttribute && source.hasAttribute("data-pc-poll"))) return;
+    var target = ctx.target && ctx.target.nodeType === 1 ? ctx.target : null;
+    var entry = { shown: false, target: target };
+    entry.timer = setTimeout(function () {
+      entry.shown = true;
+      if (target && target.isConnected) {
+        target.classList.add("pc-busy");
+        target.setAttribute("aria-busy", "true");
+      }
+      syncLoadingBar();
+    }, 200);
+    pending.set(ctx, entry);
+  });
+  function loaded(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var entry = ctx && pending.get(ctx);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    pending.delete(ctx);
+    if (entry.target) {
+      entry.target.classList.remove("pc-busy");
+      entry.target.removeAttribute("aria-busy");
+    }
+    syncLoadingBar();
+  }
+  // The swap may detach the element that made the request, and its later events never reach the
+  // document: the request counts as done once its answer is about to be swapped in.
+  ["htmx:before:swap", "htmx:finally:request", "htmx:error"].forEach(function (name) {
+    document.addEventListener(name, loaded);
   });
 
   // Server errors that have no place in the page (5xx, network failures) become a toast.

@@ -3,7 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
-import type { FieldCheck } from "../forms/types";
+import type { ChoicesWhere, FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
 
@@ -53,6 +53,20 @@ const rowActionSchema = z
 const toolbarButtonSchema = rowActionSchema.extend({
   href: z.string(),
 });
+
+/** How a relation field's choices follow other fields of the same form. */
+const dependentChoiceSchema = z
+  .object({
+    on: z
+      .array(fieldName)
+      .min(1)
+      .describe("The fields whose current values narrow the choices (a foreign key also by its relation name); when one changes, the choices reload."),
+    where: fn<ChoicesWhere>("({ values, user, req }) => Prisma where of the related model | undefined").describe(
+      "Returns the Prisma `where` of the related model that the choices must match, from the parsed values of the `on` fields; undefined or {}: every record.",
+    ),
+    message: z.string().optional().describe("The field message when a submitted value is outside the choices; default: \"This <field> is not available for the chosen <on fields>. Choose another.\""),
+  })
+  .strict();
 
 const templatesSchema = z
   .object({
@@ -107,9 +121,13 @@ export const resourceSchema = z
         /** Offer "All" as a page size, showing at most `allLimit` rows. */
         allowAll: z.boolean().default(true),
         allLimit: z.number().int().min(1).max(10_000).default(1_000),
+        help: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe("Help text for column headers, by column name (as in `fields`): shown as a tooltip on a focusable (?) button and read with the header."),
       })
       .strict()
-      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000 }),
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000, help: {} }),
     /** Computed read-only values, by name, usable as list columns and detail fields. */
     properties: z.record(z.string(), propertySchema).default({}),
     detail: z
@@ -133,9 +151,15 @@ export const resourceSchema = z
          * parsed value of a filled-in field, e.g. { isbn: z.string().regex(/^\d{13}$/, "Enter 13 digits.") }.
          */
         validate: z.record(fieldName, fieldCheckSchema).default({}),
+        dependentChoices: z
+          .record(fieldName, dependentChoiceSchema)
+          .default({})
+          .describe(
+            "Relation fields whose choices depend on other fields, by field name: { editor: { on: [\"author\"], where: ({ values }) => ({ id: { not: values.authorId } }) } }. Applied in create, edit, inline and bulk edit forms, and enforced on save (422).",
+          ),
       })
       .strict()
-      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {} }),
+      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {}, dependentChoices: {} }),
     routes: z
       .object({
         list: z.boolean().default(true),
@@ -146,6 +170,16 @@ export const resourceSchema = z
       })
       .strict()
       .default({ list: true, detail: true, create: true, update: true, delete: true }),
+    inlineEdit: z
+      .object({
+        fields: z
+          .array(fieldName)
+          .default([])
+          .describe("Form fields that can be edited in place in the list, each shown as a list column; none: no inline editing."),
+      })
+      .strict()
+      .default({ fields: [] })
+      .describe("Inline row editing: a row's cells become inputs (Enter saves, Escape cancels), with the edit form's permissions, locks and validation."),
     /** Fields offered (and accepted) by bulk edit; none: no bulk edit. */
     bulkFields: z.array(fieldName).default([]),
     bulk: z

@@ -108,5 +108,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     pastEnd: page.ids.length === 0 && page.page > 1,
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
     showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
+    // Rows offer "Quick edit" while a column they edit in place is shown.
+    inlineEdit: allowed.update && resource.inlineFields.some((inline) => visible.includes(inline.column)),
   };
 }
