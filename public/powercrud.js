@@ -447,7 +447,11 @@
     var formId = row.getAttribute("data-pc-inline-row");
     if (formId) {
       var first = row.querySelector('[aria-invalid="true"]') || row.querySelector('[form="' + CSS.escape(formId) + '"]:not([type=hidden]):not([disabled])');
-      if (first) first.focus();
+      if (first) {
+        first.focus();
+        // Typing carries on after the value rather than before it.
+        try { first.setSelectionRange(first.value.length, first.value.length); } catch (e) { /* not a text field */ }
+      }
     } else if (lost) {
       var key = "inline-" + row.getAttribute("data-pc-row");
       var trigger = row.querySelector('[data-pc-focus-key="' + CSS.escape(key) + '"]') || row.querySelector("a[href], button:not([disabled])");
