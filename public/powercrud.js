@@ -464,15 +464,18 @@
     }
     markClipped(row);
   });
-  // A refusal of an inline request (403, 409, an expired form) opens in the modal: closing it returns
-  // focus to what the user was on.
-  document.addEventListener("htmx:before:swap", function (event) {
+  // A refusal of an inline request other than field messages (403, 404, 409, an expired form) has
+  // no place in a table row: it opens in the modal, and closing that returns focus where it was.
+  document.addEventListener("htmx:after:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     var source = ctx && ctx.sourceElement;
-    if (!source || !ctx.response || ctx.response.status < 400 || !source.closest) return;
+    var status = ctx && ctx.response ? ctx.response.status : 0;
+    if (status < 400 || status === 422 || !source || !source.closest) return;
     if (!(inlineRowOf(source) || source.closest('[data-pc-focus-key^="inline-"]'))) return;
-    var dialog = modal();
-    if (dialog && dialog.open) return;
+    var content = document.getElementById("pc-modal-content");
+    if (!content) return;
+    ctx.target = content;
+    ctx.swap = "innerHTML";
     opener = inlineRowOf(document.activeElement) ? document.activeElement : source;
     openerKey = null;
   });

@@ -95,6 +95,29 @@ test("choosing an author in the row takes that author off the editor choices", a
   await expect(page.locator("#pc-table thead")).not.toContainText("Editor");
 });
 
+test("a refusal (a record a bulk task holds) opens in the modal, and closing it returns focus to Quick edit", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/books");
+  const { id, row } = await firstRow(page);
+  // The server's answer for a held record, as the integration tests check it.
+  await page.route(`**/books/${id}/inline`, (route) =>
+    route.fulfill({
+      status: 409,
+      contentType: "text/html",
+      body: `<div role="alert" class="alert alert-error alert-soft" data-status="409"><div><p class="font-semibold">Record is busy</p><p>This book is being changed by bulk task #7. Try again when the task has finished.</p></div></div>`,
+    }),
+  );
+  await quickEdit(row).focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.locator("#pc-modal");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("alert")).toContainText("bulk task #7");
+  await expect(row.getByRole("textbox")).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(quickEdit(row)).toBeFocused();
+});
+
 test("a viewer sees no Quick edit, and without JavaScript Quick edit is the edit form", async ({ browser }) => {
   const viewerPage = await browser.newPage();
   await signIn(viewerPage, "viewer");
