@@ -1,5 +1,6 @@
 import { recordInputs } from "./record-inputs";
 import { parseForm } from "./parse-form";
+import { humanize } from "../model/labels";
 import { missingRelated } from "./relation-options";
 import type { RecordRow } from "../config/resource-schema";
 import type { DependentChoices, FormField, FormValues } from "./types";
@@ -69,6 +70,27 @@ export async function dependentErrors(
     if (where && (await missingRelated(prisma, field, chosen, where)).length) errors[field.name] = outsideMessage(field);
   }
   return errors;
+}
+
+/**
+ * For a form about to be saved: the relation fields whose chosen records no longer exist, else those
+ * whose choice is outside what their parents allow (dependentErrors), each with the message to show.
+ */
+export async function chosenRecordErrors(
+  prisma: Record<string, any>,
+  fields: FormField[],
+  values: FormValues,
+  asker: Asker,
+  current?: Record<string, unknown>,
+): Promise<Record<string, string>> {
+  const missing: Record<string, string> = {};
+  for (const field of fields.filter((candidate) => candidate.relation && !candidate.disabled)) {
+    const chosen = [values[field.name] ?? []].flat().filter((id) => id !== null);
+    if ((await missingRelated(prisma, field, chosen)).length) {
+      missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
+    }
+  }
+  return Object.keys(missing).length ? missing : dependentErrors(prisma, fields, values, asker, current);
 }
 
 function pick(values: FormValues, fields: FormField[]): FormValues {

@@ -2,13 +2,12 @@ import type { Request, Response, Router } from "express";
 import type { InlineField } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
-import { choicesWhere, dependentErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
+import { choicesWhere, chosenRecordErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
 import { dependentWiring } from "../forms/dependent-wiring";
 import { recordInputs, submittedInputs } from "../forms/record-inputs";
-import { missingRelated, relationChoices } from "../forms/relation-options";
+import { relationChoices } from "../forms/relation-options";
 import type { FormField } from "../forms/types";
 import type { ColumnPreferences } from "../list/column-preferences";
-import { humanize } from "../model/labels";
 import type { SelectionStore } from "../selection/selection-store";
 import { addFlash } from "./flash";
 import { isFragmentRequest } from "./htmx";
@@ -134,15 +133,10 @@ export function inlineEditRoutes(router: Router, web: ResourceWeb, deps: InlineD
 
     const parsed = parseForm(fields, body);
     if (!parsed.ok) return refuse({ inputs: parsed.values, errors: parsed.errors });
-    const asTyped = submittedInputs(body);
+    const submitted = submittedInputs(body);
 
-    const missing: Record<string, string> = {};
-    for (const field of fields.filter((candidate) => candidate.relation)) {
-      const chosen = [parsed.values[field.name] ?? []].flat().filter((value) => value !== null);
-      if ((await missingRelated(global.prisma, field, chosen)).length) missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
-    }
-    const outside = Object.keys(missing).length ? {} : await dependentErrors(global.prisma, fields, parsed.values, asker(req), recordParentInputs(fields, record));
-    if (Object.keys(missing).length || Object.keys(outside).length) return refuse({ inputs: asTyped, errors: { ...missing, ...outside } });
+    const refused = await chosenRecordErrors(global.prisma, fields, parsed.values, asker(req), recordParentInputs(fields, record));
+    if (Object.keys(refused).length) return refuse({ inputs: submitted, errors: refused });
 
     const data = toPrismaData(global.dataModel, model, fields, parsed.values, "update");
     let saved: RecordRow;
@@ -153,7 +147,7 @@ export function inlineEditRoutes(router: Router, web: ResourceWeb, deps: InlineD
       if (!problem) throw error;
       if (problem.kind === "not-found") throw new HttpError(404, `This ${resource.singular.toLowerCase()} no longer exists. It may have been deleted.`);
       const { fieldErrors, formError } = problemMessages(problem, fields, resource.singular);
-      return refuse({ inputs: asTyped, errors: fieldErrors, formError: formError ?? "Some values need attention." });
+      return refuse({ inputs: submitted, errors: fieldErrors, formError: formError ?? "Some values need attention." });
     }
     const message = `Saved ${resource.singular.toLowerCase()} “${recordName(resource, saved)}”.`;
     if (!isFragmentRequest(req)) {

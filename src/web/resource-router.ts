@@ -4,10 +4,9 @@ import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
 import { formSelect, initialInputs, recordInputs, submittedInputs } from "../forms/record-inputs";
-import { missingRelated, relationChoices, type RelationChoices } from "../forms/relation-options";
-import { choicesWhere, dependentErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
+import { relationChoices, type RelationChoices } from "../forms/relation-options";
+import { choicesWhere, chosenRecordErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
 import { dependentWiring } from "../forms/dependent-wiring";
-import { humanize } from "../model/labels";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { blockerLinks, deleteBlockers, describeBlockers } from "./delete-blockers";
@@ -269,17 +268,10 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       res.status(422);
       return renderForm(req, res, { mode, record, inputs: parsed.values, errors: parsed.errors, formError: "Some values need attention.", returnUrl });
     }
-    const missing: Record<string, string> = {};
-    for (const field of resource.formFields.filter((candidate) => candidate.relation && !candidate.disabled)) {
-      const chosen = [parsed.values[field.name] ?? []].flat().filter((id) => id !== null);
-      if ((await missingRelated(global.prisma, field, chosen)).length) {
-        missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
-      }
-    }
-    const outside = Object.keys(missing).length ? {} : await dependentErrors(global.prisma, resource.formFields, parsed.values, askerOf(req), record && recordParentInputs(resource.formFields, record));
-    if (Object.keys(missing).length || Object.keys(outside).length) {
+    const refused = await chosenRecordErrors(global.prisma, resource.formFields, parsed.values, askerOf(req), record && recordParentInputs(resource.formFields, record));
+    if (Object.keys(refused).length) {
       res.status(422);
-      return renderForm(req, res, { mode, record, inputs: submittedInputs(body), errors: { ...missing, ...outside }, formError: "Some values need attention.", returnUrl });
+      return renderForm(req, res, { mode, record, inputs: submittedInputs(body), errors: refused, formError: "Some values need attention.", returnUrl });
     }
     const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
     let saved: RecordRow;

@@ -301,7 +301,8 @@ describe("POST /:id/inline", () => {
     expect(forged.status).toBe(200);
     expect(await book(id)).toMatchObject({ title: "Still Fine", isbn: before.isbn, pages: before.pages });
     const afterForged = await book(id);
-    for (const body of [{ _fields: "isbn", isbn: "9781111111111" }, { title: "No list of fields" }, { _fields: "", title: "x" }]) {
+    const bodies: Array<Record<string, string>> = [{ _fields: "isbn", isbn: "9781111111111" }, { title: "No list of fields" }, { _fields: "", title: "x" }];
+    for (const body of bodies) {
       const refused = await client.post(`/books/${id}/inline`, body, { ...HX, "x-test-role": "editor" });
       expect(refused.status, JSON.stringify(body)).toBe(400);
     }
