@@ -38,6 +38,14 @@ export async function visibleColumnKeys(resource: Resource, req: Request, prefer
   return chosen.length ? all.filter((key) => chosen.includes(key)) : all;
 }
 
+/** Whether rows have an actions column, and whether they offer Quick edit (a column edited in place is shown). */
+export function rowControls(resource: Resource, allowed: { update: boolean; delete: boolean }, visible: string[]) {
+  return {
+    showActions: allowed.update || allowed.delete || resource.config.rowActions.length > 0,
+    inlineEdit: allowed.update && resource.inlineFields.some((inline) => visible.includes(inline.column)),
+  };
+}
+
 export function userKeyOf(resource: Resource, req: Request): string | undefined {
   const user = resource.global.getUser(req);
   return user === undefined || user === null ? undefined : resource.global.userKey(user);
@@ -107,8 +115,6 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     tableTemplate: resource.templates.table,
     pastEnd: page.ids.length === 0 && page.page > 1,
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
-    showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
-    // Rows offer "Quick edit" while a column they edit in place is shown.
-    inlineEdit: allowed.update && resource.inlineFields.some((inline) => visible.includes(inline.column)),
+    ...rowControls(resource, allowed, visible),
   };
 }

@@ -6,7 +6,7 @@ import { StaleSelectionError, type SelectionStore } from "../selection/selection
 import { selectionTarget } from "../selection/selection-target";
 import { heldRecords } from "../tasks/held-records";
 import { HttpError } from "./http-error";
-import { visibleColumnKeys } from "./list-page";
+import { rowControls, visibleColumnKeys } from "./list-page";
 import { canDo } from "./permissions";
 import { rowView, type RowView } from "./resource-views";
 import type { ResourceWeb } from "./resource-web";
@@ -33,7 +33,7 @@ export interface RowContext {
  */
 export async function rowContext(web: ResourceWeb, req: Request, id: string | number | bigint, preferences: ColumnPreferences, selections: SelectionStore): Promise<RowContext> {
   const { resource } = web;
-  const { global, model, config } = resource;
+  const { global, model } = resource;
   const visible = await visibleColumnKeys(resource, req, preferences);
   const columns = resource.listColumns.filter((column) => visible.includes(column.key));
   const [records, permissions, abilities, held, selected] = await Promise.all([
@@ -52,8 +52,7 @@ export async function rowContext(web: ResourceWeb, req: Request, id: string | nu
     record,
     visible,
     selectionBar: abilities.edit || abilities.delete,
-    showActions: update || remove || config.rowActions.length > 0,
-    inlineEdit: update && resource.inlineFields.some((inline) => visible.includes(inline.column)),
+    ...rowControls(resource, { update, delete: remove }, visible),
     currentUrl: web.returnUrlOf(req),
     tasksUrl: global.tasks.url.replace(/\/$/, ""),
   };
