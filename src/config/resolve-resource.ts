@@ -33,6 +33,8 @@ export interface Resource {
   /** The inputs bulk edit offers (from bulkFields). */
   bulkFields: FormField[];
   filters: FilterSpec[];
+  /** Names of the filters the panel shows without "Add filter" (all of them unless list.defaultFilters says otherwise). */
+  defaultFilters: string[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
   permissions: Permissions;
@@ -114,6 +116,11 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     }),
   );
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
+  // Named as in list.filters (a relation may be named by its foreign key): kept by the filter's own name.
+  checkNames(where, "list.defaultFilters", config.list.defaultFilters ?? [], config.list.filters.concat(filters.map((spec) => spec.name)));
+  const defaultFilters = config.list.defaultFilters === undefined
+    ? filters.map((spec) => spec.name)
+    : filters.filter((spec, index) => config.list.defaultFilters!.some((name) => name === spec.name || name === config.list.filters[index])).map((spec) => spec.name);
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);
@@ -141,6 +148,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     formFields,
     bulkFields,
     filters,
+    defaultFilters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),

@@ -96,6 +96,12 @@ export const resourceSchema = z
         defaultSort: z.array(fieldName).default([]),
         /** Fields offered as filters; their type decides the control. */
         filters: z.array(fieldName).default([]),
+        defaultFilters: z
+          .array(fieldName)
+          .optional()
+          .describe(
+            "The filters the panel shows from the start, a subset of `filters`; the others wait in the panel's \"Add filter\" menu until a user adds one (a filter with a value in the URL always shows). Default: every filter shows.",
+          ),
         /** Text fields (or "relation.field" paths) searched by the search box; none: no search box. */
         search: z.array(fieldName).default([]),
         /** At or above this many matching rows (as the planner estimates them), the total shown is the estimate. */

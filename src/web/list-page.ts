@@ -25,6 +25,7 @@ export function listStateOptions(resource: Resource): ListStateOptions {
     defaultSort: list.defaultSort,
     columns: resource.listColumns,
     filters: resource.filters,
+    defaultFilters: resource.defaultFilters,
     allowAll: list.allowAll,
     allLimit: list.allLimit,
   };
@@ -64,7 +65,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     visibleColumnKeys(resource, req, preferences),
     pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
-    filterBarView(resource, state, listUrl),
+    filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
   ]);
   const [detail, update, remove, create] = permissions;
