@@ -116,11 +116,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     }),
   );
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
-  // Named as in list.filters (a relation may be named by its foreign key): kept by the filter's own name.
-  checkNames(where, "list.defaultFilters", config.list.defaultFilters ?? [], config.list.filters.concat(filters.map((spec) => spec.name)));
   const defaultFilters = config.list.defaultFilters === undefined
     ? filters.map((spec) => spec.name)
-    : filters.filter((spec, index) => config.list.defaultFilters!.some((name) => name === spec.name || name === config.list.filters[index])).map((spec) => spec.name);
+    : check(where, "list.defaultFilters", () => filterNames(global.dataModel, model, config.list.defaultFilters!, filters, displayFields));
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);
@@ -178,6 +176,24 @@ function formLabels(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, l
       return field.fromFields.length === 1 || manyToMany(dataModel, model, field) !== undefined;
     }),
   );
+}
+
+/**
+ * The filters' own names for names given as list.filters accepts them (a relation or its foreign
+ * key), each of which must be one of `filters`.
+ */
+function filterNames(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, names: string[], filters: FilterSpec[], displayFields: Record<string, string>): string[] {
+  const valid = filters.map((spec) => spec.name);
+  return names.map((name) => {
+    let own: string | undefined;
+    try {
+      own = filterSpecs(dataModel, model, [name], displayFields)[0]!.name;
+    } catch {
+      own = undefined;
+    }
+    if (own === undefined || !valid.includes(own)) throw new Error(`"${name}" is not one of list.filters (valid: ${valid.join(", ")})`);
+    return own;
+  });
 }
 
 function check<T>(where: string, option: string, build: () => T): T {
