@@ -354,7 +354,7 @@ describe("date presets", () => {
       "HX-Current-URL": `${client.origin}/books?publishedDate.preset=last-30-days`,
     });
     expect(response.status).toBe(200);
-    const stored = await db.pool.query<{ filterQuery: string }>(`SELECT "filterQuery" FROM powercrud_selection WHERE "filterQuery" LIKE '%preset%'`);
+    const stored = await db.pool.query<{ filterQuery: string }>(`SELECT "filterQuery" FROM powercrud.selection WHERE "filterQuery" LIKE '%preset%'`);
     expect(stored.rows.map((row) => row.filterQuery)).toContain("publishedDate.preset=last-30-days");
     const list = await client.get("/books?publishedDate.preset=last-30-days", { "x-test-role": "admin" });
     const expected = await matching(within("publishedDate", PRESET_SQL["last-30-days"]!));
