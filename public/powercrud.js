@@ -322,6 +322,8 @@
     if (event.key !== "Escape" || event.defaultPrevented) return;
     var panel = event.target.closest && event.target.closest(".pc-table details[open]");
     if (!panel) return;
+    // One Escape closes one panel: a menu inside a popover (a saved view's ⋯) leaves the popover open.
+    event.preventDefault();
     panel.open = false;
     panel.querySelector("summary").focus();
   });
@@ -448,6 +450,25 @@
     if (table && window.htmx) htmx.trigger(table, "pc-refresh");
   });
   window.powercrud = { toast: toast };
+  // After a saved-views form's answer, focus goes back to the Views button (done: the menu is
+  // closed) or to the name box the message is about (refused: the menu comes back open).
+  var viewsSubmitted = false;
+  document.addEventListener("htmx:config:request", function (event) {
+    var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (source && source.closest && source.closest("#pc-views")) viewsSubmitted = true;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!viewsSubmitted || !event.target.classList || !event.target.classList.contains("pc-table")) return;
+    viewsSubmitted = false;
+    var menu = document.getElementById("pc-views");
+    if (!menu) return;
+    (menu.open && menu.querySelector("[aria-invalid=true]") || menu.querySelector("summary")).focus();
+  });
+  // A server answer that only has something to say (saved views): a toast.
+  document.addEventListener("pc:toast", function (event) {
+    var detail = event.detail || {};
+    if (detail.message) toast(detail.message, detail.kind || "success");
+  });
 
   // Filters apply as soon as they change; typing in the search box applies after a short pause.
   var searchTimer = null;
