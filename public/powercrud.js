@@ -224,15 +224,18 @@
   });
 
   // Morphing the table region keeps focus but would close an open filter panel: reopen it. Popovers
-  // (the column chooser) are left closed: the swap answered what they asked.
+  // (the column chooser, saved views) and the menus inside them are left closed: the swap answered
+  // what they asked.
   var openPanels = [];
+  var PANELS = ".pc-table details:not([data-pc-popover]):not([data-pc-popover] details) > summary";
+  var OPEN_PANELS = ".pc-table details[open]:not([data-pc-popover]):not([data-pc-popover] details) > summary";
   document.addEventListener("htmx:before:swap", function () {
-    openPanels = Array.from(document.querySelectorAll(".pc-table details[open]:not([data-pc-popover]) > summary")).map(function (summary) {
+    openPanels = Array.from(document.querySelectorAll(OPEN_PANELS)).map(function (summary) {
       return summary.textContent.trim().split(/\s/)[0];
     });
   });
   document.addEventListener("htmx:after:swap", function () {
-    document.querySelectorAll(".pc-table details:not([data-pc-popover]) > summary").forEach(function (summary) {
+    document.querySelectorAll(PANELS).forEach(function (summary) {
       if (openPanels.indexOf(summary.textContent.trim().split(/\s/)[0]) !== -1) summary.parentElement.open = true;
     });
     openPanels = [];
@@ -462,7 +465,10 @@
     viewsSubmitted = false;
     var menu = document.getElementById("pc-views");
     if (!menu) return;
-    (menu.open && menu.querySelector("[aria-invalid=true]") || menu.querySelector("summary")).focus();
+    if (menu.open) return (menu.querySelector("[aria-invalid=true]") || menu.querySelector("summary")).focus();
+    // Done: the morph kept what was typed; the forms start empty again.
+    menu.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    menu.querySelector("summary").focus();
   });
   // A server answer that only has something to say (saved views): a toast.
   document.addEventListener("pc:toast", function (event) {
