@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from "express";
+import type { Application, RequestHandler, Router } from "express";
 import type { TaskList } from "graphile-worker";
 import { globalSchema, type PowerCrudOptions } from "./config/global-schema";
 import { resolveResource, type Resource } from "./config/resolve-resource";
@@ -25,6 +25,12 @@ export interface PowerCrud {
   resource(options: ResourceOptions): Router & { resource: Resource };
   /** Static files (CSS, htmx, powercrud.js); mount at the `assetsUrl` option. */
   assets(): Router;
+  /**
+   * Lets your own routes `res.render("page.njk", ...)` with PowerCRUD's templates: your `views` folders
+   * first, then the package's, with its filters. Your pages can then extend your layout, as the
+   * screens do.
+   */
+  useViews(app: Application): void;
   /** CSRF protection on the session: add after your session middleware, before resources. */
   protect(): RequestHandler[];
   /** Error pages in PowerCRUD's look (404, 403, 409, friendly 500); add last. */
@@ -89,6 +95,10 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
       return Object.assign(resourceRouter(resource, renderer), { resource });
     },
     assets: () => assetsRouter(),
+    useViews(app) {
+      renderer.express(app);
+      app.set("view engine", "njk");
+    },
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
     tasks: () => taskRouter(config, resources, renderer, events),
