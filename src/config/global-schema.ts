@@ -44,6 +44,12 @@ export const globalSchema = z
      * index entries over 2,704 bytes, and 500 characters of up to 4 bytes each always fit.
      */
     maxIndexedTextLength: z.number().int().min(1).max(675).default(500),
+    /**
+     * Create and update PowerCRUD's own tables (PostgreSQL schema `powercrud`) before the first
+     * request or worker needs them. Off: run `npx powercrud migrate` when you deploy; requests then
+     * answer 503 until the tables are up to date.
+     */
+    migrate: z.boolean().default(true),
     /** Re-read templates on every render (development). */
     watchTemplates: z.boolean().default(false),
     bulk: z
