@@ -28,8 +28,8 @@ export interface PowerCrud {
   assets(): Router;
   /**
    * Lets your own routes `res.render("page.njk", ...)` with PowerCRUD's templates: your `views` folders
-   * first, then the package's, with its filters. Your pages can then extend your layout, as the
-   * screens do.
+   * first, then the package's, with its filters, and `assetsUrl` in `app.locals`. Your pages can then
+   * extend your layout, as the screens do.
    */
   useViews(app: Application): void;
   /** CSRF protection on the session: add after your session middleware, before resources. */
@@ -111,6 +111,8 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
     useViews(app) {
       renderer.express(app);
       app.set("view engine", "njk");
+      // What PowerCRUD's own pages get from their routes, for the layout your pages extend.
+      app.locals.assetsUrl = config.assetsUrl;
     },
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),

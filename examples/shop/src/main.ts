@@ -18,6 +18,8 @@ async function start(): Promise<void> {
   await migrate(database.url);
 
   const pool = new pg.Pool({ connectionString: database.url });
+  // An idle connection that drops (a database restart) is reported, not left to crash the process.
+  pool.on("error", (error) => console.error(`PostgreSQL pool: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
   stops.unshift(() => pool.end(), () => prisma.$disconnect());
   if (await seedIfEmpty(prisma)) console.log("Seeded the catalogue.");
