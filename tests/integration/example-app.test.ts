@@ -31,25 +31,21 @@ let folder = "";
 let app: ChildProcess | undefined;
 let output = "";
 let origin = "";
-let database = "";
+let project = "";
+const databases: string[] = [];
 let pool: pg.Pool;
 
 beforeAll(async () => {
   const { tarball } = packedPackage();
   folder = fs.mkdtempSync(path.join(os.tmpdir(), "powercrud-example-"));
-  const project = path.join(folder, "examples", "shop");
+  project = path.join(folder, "examples", "shop");
   fs.cpSync(EXAMPLE, project, { recursive: true, filter: (source) => !/[/\\](node_modules|\.data|generated)$/.test(source) });
   const dependency = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8")).dependencies.powercrud;
   expect(dependency, "examples/shop/package.json names the tarball npm pack makes").toBe(`file:../../${path.basename(tarball)}`);
   fs.copyFileSync(tarball, path.join(folder, path.basename(tarball)));
   runCommand("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project, { CHECKPOINT_DISABLE: "1" });
 
-  database = `example_shop_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: withDatabase(databaseUrl(), "postgres") });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const url = withDatabase(databaseUrl(), database);
+  const url = await freshDatabase();
   pool = new pg.Pool({ connectionString: url, max: 2 });
   origin = await start(project, url);
 }, SLOW);
@@ -61,14 +57,27 @@ afterAll(async () => {
     await exited;
   }
   await pool?.end();
-  if (database) {
-    const admin = new pg.Client({ connectionString: withDatabase(databaseUrl(), "postgres") });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  }
+  for (const name of databases) await administer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   if (folder) fs.rmSync(folder, { recursive: true, force: true });
 }, 60_000);
+
+/** A new, empty database in the run's test PostgreSQL; dropped after the file. */
+async function freshDatabase(): Promise<string> {
+  const name = `example_shop_${randomUUID().slice(0, 8)}`;
+  await administer(`CREATE DATABASE ${name}`);
+  databases.push(name);
+  return withDatabase(databaseUrl(), name);
+}
+
+async function administer(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(databaseUrl(), "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
 
 /** `npm start`'s command (tsx src/main.ts); resolves with the address it prints once it listens. */
 function start(project: string, url: string): Promise<string> {
@@ -138,8 +147,13 @@ function expectStatus(response: TestResponse, status: number): void {
 
 describe("examples/shop installed from the packed tarball", () => {
   it("type-checks with its own tsc against the package's declarations", () => {
-    const project = path.join(folder, "examples", "shop");
     expect(runCommand(path.join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], project)).toBe("");
+  }, SLOW);
+
+  it("passes its own tests (npm test: Node's test runner, the app in-process on a database of its own)", async () => {
+    const report = runCommand("npm", ["test"], project, { TEST_DATABASE_URL: await freshDatabase(), CHECKPOINT_DISABLE: "1" });
+    expect(report).toMatch(/^# pass 3$/m);
+    expect(report).toMatch(/^# fail 0$/m);
   }, SLOW);
 
   it("keeps its own tables in public and PowerCRUD's in the powercrud schema, and seeded the catalogue", async () => {

