@@ -41,6 +41,8 @@ export interface Resource {
   /** The form fields editable in place in the list (inlineEdit.fields), by the list column that shows each. */
   inlineFields: InlineField[];
   filters: FilterSpec[];
+  /** Names of the filters the panel shows without "Add filter" (all of them unless list.defaultFilters says otherwise). */
+  defaultFilters: string[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
   permissions: Permissions;
@@ -127,6 +129,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
   );
   const inlineFields = check(where, "inlineEdit.fields", () => inlineFieldsOf(global.dataModel, model, config, formFields, listColumns));
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
+  const defaultFilters = config.list.defaultFilters === undefined
+    ? filters.map((spec) => spec.name)
+    : check(where, "list.defaultFilters", () => filterNames(global.dataModel, model, config.list.defaultFilters!, filters, displayFields));
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);
@@ -155,6 +160,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     bulkFields,
     inlineFields,
     filters,
+    defaultFilters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),
@@ -205,6 +211,24 @@ function inlineFieldsOf(dataModel: PowerCrudConfig["dataModel"], model: ModelMet
       throw new Error(`"${column}" is not a list column (list.fields, list.exclude); a field is edited in place in its column's cells`);
     }
     return { field, column };
+  });
+}
+
+/**
+ * The filters' own names for names given as list.filters accepts them (a relation or its foreign
+ * key), each of which must be one of `filters`.
+ */
+function filterNames(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, names: string[], filters: FilterSpec[], displayFields: Record<string, string>): string[] {
+  const valid = filters.map((spec) => spec.name);
+  return names.map((name) => {
+    let own: string | undefined;
+    try {
+      own = filterSpecs(dataModel, model, [name], displayFields)[0]!.name;
+    } catch {
+      own = undefined;
+    }
+    if (own === undefined || !valid.includes(own)) throw new Error(`"${name}" is not one of list.filters (valid: ${valid.join(", ")})`);
+    return own;
   });
 }
 

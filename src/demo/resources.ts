@@ -4,12 +4,14 @@ import type { ResourceOptions } from "../config/resource-schema";
 export const bookResource: ResourceOptions = {
   model: "Book",
   helpText: "The catalogue. Click a title to see everything about a book.",
-  labels: { isbn: "ISBN", publishedDate: "Published" },
+  labels: { isbn: "ISBN", publishedDate: "Published", createdAt: "Added" },
   list: {
     fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller", "isbn", "editor", "pricePerHundredPages"],
     defaultColumns: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller"],
     defaultSort: [],
-    filters: ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate"],
+    filters: ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate", "createdAt"],
+    // The rest wait behind "Add filter".
+    defaultFilters: ["status", "author", "genres", "price", "publishedDate"],
     search: ["title", "isbn", "author.name"],
     help: {
       status: "Draft: not in the shop yet. Published: on sale. Out of print: kept for the record.",

@@ -48,7 +48,7 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
   });
 }
 
-function nameOf(user: unknown): string | undefined {
+export function nameOf(user: unknown): string | undefined {
   const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
   const name = candidate.name ?? candidate.email;
   return typeof name === "string" && name ? name : undefined;

@@ -11,6 +11,8 @@ import type { ResourceWeb } from "./resource-web";
 import { loadSelectionBar } from "./selection-routes";
 import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
+import { savedViewsMenu } from "./saved-views-menu";
+import type { SavedViewStore } from "../list/saved-views";
 import { canDo } from "./permissions";
 import { headerViews, paginationView, rowView } from "./resource-views";
 import { activeTaskOn, heldRecords } from "../tasks/held-records";
@@ -25,6 +27,7 @@ export function listStateOptions(resource: Resource): ListStateOptions {
     defaultSort: list.defaultSort,
     columns: resource.listColumns,
     filters: resource.filters,
+    defaultFilters: resource.defaultFilters,
     allowAll: list.allowAll,
     allLimit: list.allLimit,
   };
@@ -52,7 +55,7 @@ export function userKeyOf(resource: Resource, req: Request): string | undefined 
 }
 
 /** Everything the list page and its table partial render, for the list state in `query`. */
-export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore) {
+export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore, views: SavedViewStore) {
   const { resource } = web;
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
@@ -68,12 +71,13 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
   // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, loadedBar] = await Promise.all([
+  const [visible, page, permissions, filterBar, loadedBar, savedViews] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
     pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
-    filterBarView(resource, state, listUrl),
+    filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
+    savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
   ]);
   const [detail, update, remove, create] = permissions;
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
@@ -108,6 +112,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
     pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
     filterBar,
+    savedViews,
     currentUrl,
     canCreate: create!.allowed,
     createUrl: `${req.baseUrl}/new`,

@@ -25,6 +25,9 @@ import { heldRecords } from "../tasks/held-records";
 import { announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
 import { inlineEditRoutes } from "./inline-edit-routes";
+import { filterRoutes } from "./filter-routes";
+import { savedViewRoutes } from "./saved-view-routes";
+import { SavedViewStore } from "../list/saved-views";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -35,6 +38,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const web = resourceWeb(resource, renderer);
   const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
   const selections = new SelectionStore(global.pool);
+  const views = new SavedViewStore(global.pool);
   router.use(announceEndedTasks(global));
   // Other resources link here (e.g. to the records that block a delete): learn where this list is mounted.
   router.use((req, _res, next) => {
@@ -44,6 +48,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
+  filterRoutes(router, web);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
@@ -58,7 +63,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
     const renderList = async (req: Request, res: Response, query: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-      const context = { ...(await listContext(web, req, query, preferences, selections)), toolbar: await toolbarViews(resource, req), ...extra };
+      const context = { ...(await listContext(web, req, query, preferences, selections, views)), toolbar: await toolbarViews(resource, req), ...extra };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
     };
@@ -87,6 +92,8 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       if (!isFragmentRequest(req)) return res.redirect(303, returnUrl);
       await renderList(req, res, returnQuery);
     }));
+
+    savedViewRoutes(router, web, { store: views, preferences, renderList });
   }
 
   // ------------------------------------------------------------------ relation choices for searchable and dependent selects

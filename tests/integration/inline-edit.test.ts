@@ -93,11 +93,11 @@ function inlineBody(values: Record<string, string | string[]>, fields = Object.k
 /** A PENDING bulk task (no worker runs here) that holds these books. */
 async function holdBooks(ids: number[]): Promise<number> {
   const { rows } = await db.pool.query<{ id: number }>(
-    `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "chunkSize", total)
+    `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "chunkSize", total)
      VALUES (md5(random()::text), 'Book', '/books', 'Book', 'update', '{}', 'Held for a test', 'ids', 100, $1) RETURNING id`,
     [ids.length],
   );
-  for (const id of ids) await db.pool.query(`INSERT INTO powercrud_task_target ("taskId", "recordId", chunk) VALUES ($1, $2, 0)`, [rows[0]!.id, String(id)]);
+  for (const id of ids) await db.pool.query(`INSERT INTO powercrud.task_target ("taskId", "recordId", chunk) VALUES ($1, $2, 0)`, [rows[0]!.id, String(id)]);
   return rows[0]!.id;
 }
 
