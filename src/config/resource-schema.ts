@@ -167,7 +167,7 @@ export const resourceSchema = z
         allowAll: z.boolean().default(true).describe('Offer "All" as a page size (`?size=all`), showing at most `allLimit` rows.'),
         allLimit: z.number().int().min(1).max(10_000).default(1_000).describe('The most rows "All" shows.'),
         help: z.record(z.string(), z.string()).default({}).describe(
-          "Help text for column headers, by column name (as in `fields`): a focusable **?** button with the text as its tooltip, and the " +
+          "Help text for column headers, by column name (as in `fields`): a focusable question-mark button with the text as its tooltip, and the " +
             "description of the header's sort link. Each name must be a list column. See [List views](../guides/list-views.md#the-table).",
         ),
       })

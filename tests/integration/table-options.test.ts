@@ -102,7 +102,9 @@ describe("the list table", () => {
     expect(header).toContain(`aria-describedby="pc-help-price"`);
     expect(header).toContain(`data-tip="In euros, VAT included."`);
     expect(header).toMatch(/<button type="button" [^>]*aria-label="About Retail price" aria-describedby="pc-help-price">/);
-    expect(header).toContain(`<span id="pc-help-price" class="sr-only">In euros, VAT included.</span>`);
+    // The description lives outside the header, so the header's text is still just its label.
+    expect(header).not.toContain("In euros, VAT included.<");
+    expect(page.text).toContain(`<p hidden id="pc-help-price">In euros, VAT included.</p>`);
     expect(page.text).not.toContain("pc-help-title");
   });
 
