@@ -1,6 +1,5 @@
 import { createPool, createPrisma } from "../src/db/clients";
-import { seedCatalogue } from "../src/demo/seed";
-import { benchServer, bookCount, fmt, interleaved, table } from "./support";
+import { benchServer, ensureBooks, fmt, interleaved, table } from "./support";
 
 const BOOKS = 1_000_000;
 
@@ -19,12 +18,7 @@ const CASES: Array<{ name: string; query: string; where: string; order: string; 
 
 export async function listBench(url: string): Promise<string> {
   const pool = createPool(url, 4);
-  if ((await bookCount(url)) !== BOOKS) {
-    console.log(`Seeding ${BOOKS.toLocaleString("en")} books (once; kept for later runs) ...`);
-    const started = Date.now();
-    await seedCatalogue(pool, { books: BOOKS, authors: 300, genres: 20 });
-    console.log(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
+  await ensureBooks(pool, BOOKS);
   const prisma = createPrisma(url);
   const server = await benchServer(pool, prisma);
 

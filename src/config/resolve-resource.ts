@@ -3,7 +3,7 @@ import type { FormField } from "../forms/types";
 import { humanize, pluralize } from "../model/labels";
 import { delegateOf, displayFieldOf, fieldOf, manyToMany } from "../model/relations";
 import type { ModelMeta } from "../model/types";
-import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
+import { filterSpecs, searchConditions, type FilterSpec, type SearchField } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
 import type { ListMounts } from "../web/delete-blockers";
@@ -44,7 +44,7 @@ export interface Resource {
   /** Names of the filters the panel shows without "Add filter" (all of them unless list.defaultFilters says otherwise). */
   defaultFilters: string[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
-  searchConditions: string[];
+  searchConditions: SearchField[];
   permissions: Permissions;
   /** Where the lists of this createPowerCrud's models are mounted, shared by its resources (for cross-links). */
   mounts: ListMounts;

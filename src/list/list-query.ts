@@ -43,7 +43,9 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
     const lastJoin = column.sql.joins[column.sql.joins.length - 1];
     if (lastJoin) orderBy.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
   }
-  const lastDescending = state.sort.length === 0;
+  // The id breaks ties in the direction of the last key (newest first without one): a btree on
+  // (column, id) then serves the order read forwards or backwards, with no sort step.
+  const lastDescending = state.sort.at(-1)?.descending ?? true;
   orderBy.push(`t.${id} ${lastDescending ? "DESC" : "ASC"}`);
   const limit = `$${where.params.length + 1}`;
   const offset = `$${where.params.length + 2}`;

@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { ColumnPreferences } from "../list/column-preferences";
-import { whereSql } from "../list/filters";
+import { relatedSearchIds, whereSql } from "../list/filters";
 import { pageOfIds } from "../list/list-query";
 import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
 import { pageRows } from "../list/page-rows";
@@ -60,7 +60,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
   const state = parseListState(query, options);
-  const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
+  const relatedIds = await relatedSearchIds(global.pool, resource.searchConditions, state.search);
+  const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions, relatedIds }, model);
   const listUrl = req.baseUrl + "/";
   const target = selectionTarget(resource);
   let stale: StaleSelectionError | undefined;

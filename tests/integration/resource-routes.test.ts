@@ -182,16 +182,16 @@ describe("GET / (list)", () => {
 
   it.each([
     ["title", `SELECT id FROM "Book" ORDER BY title ASC, id ASC`],
-    ["-title", `SELECT id FROM "Book" ORDER BY title DESC, id ASC`],
-    ["-price", `SELECT id FROM "Book" ORDER BY price DESC, id ASC`],
+    ["-title", `SELECT id FROM "Book" ORDER BY title DESC, id DESC`],
+    ["-price", `SELECT id FROM "Book" ORDER BY price DESC, id DESC`],
     ["pages", `SELECT id FROM "Book" ORDER BY pages ASC, id ASC`],
-    ["status,-pages", `SELECT id FROM "Book" ORDER BY status ASC, pages DESC, id ASC`],
+    ["status,-pages", `SELECT id FROM "Book" ORDER BY status ASC, pages DESC, id DESC`],
     // Postgres' default NULL placement (last ascending, first descending), which indexes serve.
     ["publishedDate", `SELECT id FROM "Book" ORDER BY "publishedDate" ASC, id ASC`],
-    ["-publishedDate", `SELECT id FROM "Book" ORDER BY "publishedDate" DESC, id ASC`],
+    ["-publishedDate", `SELECT id FROM "Book" ORDER BY "publishedDate" DESC, id DESC`],
     // Relation columns sort by the related record's display field.
     ["author", `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ORDER BY a.name ASC, b.id ASC`],
-    ["-author", `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ORDER BY a.name DESC, b.id ASC`],
+    ["-author", `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ORDER BY a.name DESC, b.id DESC`],
     ["editor", `SELECT b.id FROM "Book" b LEFT JOIN "Author" a ON a.id = b."editorId" ORDER BY a.name ASC, a.id ASC, b.id ASC`],
     ["-author,title", `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ORDER BY a.name DESC, b.title ASC, b.id ASC`],
   ])("sorts by %s in the order Postgres gives", async (sort, sql) => {

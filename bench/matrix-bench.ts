@@ -1,0 +1,156 @@
+import type pg from "pg";
+import { createPool, createPrisma } from "../src/db/clients";
+import { demoBenchServer, ensureBooks, fmt, interleaved, table, type Timing } from "./support";
+
+const BOOKS = 1_000_000;
+const PAGE_SIZE = 25;
+
+/** A list order: the query's sort parameter and the hand-written ORDER BY (with any join) for the same rows. */
+interface Sort {
+  name: string;
+  param: string;
+  join?: string;
+  order: string;
+}
+
+/** A list filter: the query string and the hand-written WHERE for the same rows. */
+interface Filter {
+  name: string;
+  query: string;
+  where: string;
+  params: unknown[];
+  page?: number;
+}
+
+/** Every sortable column of the demo's Book list, both ways, and its default order (newest first). */
+function sorts(): Sort[] {
+  const columns: Array<{ key: string; join?: string; order: (direction: string) => string }> = [
+    { key: "title", order: (d) => `b.title ${d}, b.id ${d}` },
+    { key: "author", join: `JOIN "Author" a ON a.id = b."authorId"`, order: (d) => `a.name ${d}, a.id ${d}, b.id ${d}` },
+    { key: "status", order: (d) => `b.status ${d}, b.id ${d}` },
+    { key: "price", order: (d) => `b.price ${d}, b.id ${d}` },
+    { key: "pages", order: (d) => `b.pages ${d}, b.id ${d}` },
+    { key: "publishedDate", order: (d) => `b."publishedDate" ${d}, b.id ${d}` },
+    { key: "bestseller", order: (d) => `b.bestseller ${d}, b.id ${d}` },
+    { key: "isbn", order: (d) => `b.isbn ${d}, b.id ${d}` },
+    { key: "editor", join: `LEFT JOIN "Author" e ON e.id = b."editorId"`, order: (d) => `e.name ${d}, e.id ${d}, b.id ${d}` },
+  ];
+  return [
+    { name: "default (newest)", param: "", order: "b.id DESC" },
+    ...columns.flatMap((column) => [
+      { name: column.key, param: column.key, ...(column.join ? { join: column.join } : {}), order: column.order("ASC") },
+      { name: `-${column.key}`, param: `-${column.key}`, ...(column.join ? { join: column.join } : {}), order: column.order("DESC") },
+    ]),
+  ];
+}
+
+/** The search fields of the demo's books (title, ISBN, author's name), as one would write them by hand. */
+const SEARCH = `(b.title ILIKE $1 OR b.isbn ILIKE $1 OR b."authorId" = ANY (ARRAY(SELECT id FROM "Author" WHERE name ILIKE $1)))`;
+
+/** No filter, each filter type the demo offers, text searches matching many and few rows, a deep page. */
+const FILTERS: Filter[] = [
+  { name: "no filter", query: "", where: "", params: [] },
+  { name: "relation (author)", query: "author=17", where: `b."authorId" = 17`, params: [] },
+  { name: "many-to-many (genre)", query: "genres=3", where: `EXISTS (SELECT 1 FROM "_BookToGenre" m WHERE m."A" = b.id AND m."B" = 3)`, params: [] },
+  { name: "enum (status)", query: "status=DRAFT", where: `b.status = 'DRAFT'`, params: [] },
+  { name: "boolean (bestseller)", query: "bestseller=yes", where: `b.bestseller`, params: [] },
+  { name: "number range (price)", query: "price.min=10&price.max=20", where: `b.price BETWEEN 10 AND 20`, params: [] },
+  { name: "date range (published)", query: "publishedDate.min=2000-01-01&publishedDate.max=2000-12-31", where: `b."publishedDate" BETWEEN '2000-01-01' AND '2000-12-31'`, params: [] },
+  { name: "search, every row (“the”)", query: "q=the", where: SEARCH, params: ["%the%"] },
+  { name: "search, 3 % (“harbour”)", query: "q=harbour", where: SEARCH, params: ["%harbour%"] },
+  { name: "search, 100 rows (ISBN part)", query: "q=97800001234", where: SEARCH, params: ["%97800001234%"] },
+  { name: "page 10,000", query: "page=10000", where: "", params: [], page: 10_000 },
+];
+
+interface Cell {
+  sort: string;
+  filter: string;
+  ours: Timing;
+  sql: Timing;
+  sameRows: boolean;
+}
+
+/**
+ * The best hand-written SQL for a page: its ids in index order (no row data), then the displayed
+ * values joined onto just those 25.
+ */
+function bareSql(sort: Sort, filter: Filter): string {
+  const offset = ((filter.page ?? 1) - 1) * PAGE_SIZE;
+  return `WITH page AS (
+      SELECT p.id, row_number() OVER () AS n FROM (
+        SELECT b.id FROM "Book" b ${sort.join ?? ""} ${filter.where ? `WHERE ${filter.where}` : ""}
+        ORDER BY ${sort.order} LIMIT ${PAGE_SIZE} OFFSET ${offset}) p)
+    SELECT b.id, b.title, a.name AS author, b.status, b.price, b.pages, b."publishedDate", b.bestseller,
+           (SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM "_BookToGenre" bg JOIN "Genre" g ON g.id = bg."B" WHERE bg."A" = b.id) AS genres
+    FROM page JOIN "Book" b ON b.id = page.id JOIN "Author" a ON a.id = b."authorId" ORDER BY page.n`;
+}
+
+/**
+ * Every sortable column (both ways) × no filter, each filter type, three searches and a deep page, on
+ * 1,000,000 books: the demo's list page through full HTTP, signed in, beside the bare SQL for the
+ * same rows, interleaved. Each cell also checks that both show the same rows.
+ */
+export async function matrixBench(url: string, options: { iterations?: number } = {}): Promise<string> {
+  const iterations = options.iterations ?? 20;
+  const pool = createPool(url, 10);
+  await ensureBooks(pool, BOOKS);
+  const prisma = createPrisma(url);
+  const server = await demoBenchServer(pool, prisma);
+  const cells: Cell[] = [];
+  const started = Date.now();
+  try {
+    for (const filter of FILTERS) {
+      for (const sort of sorts()) {
+        const query = [filter.query, sort.param ? `sort=${sort.param}` : ""].filter(Boolean).join("&");
+        const pageUrl = `${server.origin}/books/${query ? `?${query}` : ""}`;
+        let html = "";
+        const page = async () => {
+          const response = await fetch(pageUrl, { headers: { cookie: server.cookie } });
+          if (response.status !== 200) throw new Error(`${pageUrl}: HTTP ${response.status}`);
+          html = await response.text();
+        };
+        const sql = bareSql(sort, filter);
+        let sqlIds: number[] = [];
+        const bare = async () => {
+          sqlIds = (await pool.query<{ id: number }>(sql, filter.params)).rows.map((row) => row.id);
+        };
+        const [ours, sqlTiming] = await interleaved(page, bare, iterations, 3);
+        const pageIds = [...html.matchAll(/data-pc-row="(\d+)"/g)].map((match) => Number(match[1]));
+        cells.push({ sort: sort.name, filter: filter.name, ours, sql: sqlTiming, sameRows: pageIds.length > 0 && pageIds.join() === sqlIds.join() });
+      }
+    }
+  } finally {
+    server.close();
+    await prisma.$disconnect();
+    await pool.end();
+  }
+  return report(cells, iterations, (Date.now() - started) / 1000);
+}
+
+function report(cells: Cell[], iterations: number, seconds: number): string {
+  const ratio = (cell: Cell) => cell.ours.p95 / cell.sql.p95;
+  const worst = [...cells].sort((a, b) => b.ours.p95 - a.ours.p95).slice(0, 10);
+  const missed = cells.filter((cell) => cell.ours.p95 > 50 || ratio(cell) > 3);
+  const differing = cells.filter((cell) => !cell.sameRows);
+  const sortNames = [...new Set(cells.map((cell) => cell.sort))];
+  const grid = sortNames.map((sort) => [sort, ...FILTERS.map((filter) => {
+    const cell = cells.find((candidate) => candidate.sort === sort && candidate.filter === filter.name)!;
+    return `${fmt(cell.ours.p95)} (${ratio(cell).toFixed(1)}×)`;
+  })]);
+  return [
+    `List matrix on ${BOOKS.toLocaleString("en")} books: the demo's list page through full HTTP (signed in as admin) vs the bare SQL for the same 25 rows; ${cells.length} cells, ${iterations} interleaved runs each, ${seconds.toFixed(0)} s.`,
+    "",
+    "Ten worst cells (ms):",
+    "",
+    table(["sort", "filter", "PowerCRUD p50", "p95", "bare SQL p50", "p95", "ratio (p95)"], worst.map((cell) => [
+      cell.sort, cell.filter, fmt(cell.ours.p50), fmt(cell.ours.p95), fmt(cell.sql.p50), fmt(cell.sql.p95), `${ratio(cell).toFixed(1)}×`,
+    ])),
+    "",
+    `Cells over 50 ms p95: ${cells.filter((cell) => cell.ours.p95 > 50).length}; over 3× their bare SQL (p95): ${cells.filter((cell) => ratio(cell) > 3).length}; missing either target: ${missed.length} of ${cells.length}.`,
+    `Cells whose page showed other rows than the bare SQL: ${differing.length ? differing.map((cell) => `${cell.sort} × ${cell.filter}`).join("; ") : "none"}.`,
+    "",
+    "Every cell, PowerCRUD p95 in ms (ratio to its bare SQL's p95):",
+    "",
+    table(["sort", ...FILTERS.map((filter) => filter.name)], grid),
+  ].join("\n");
+}
