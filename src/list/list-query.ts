@@ -15,44 +15,93 @@ export interface PageOfIds {
   pageCount: number;
 }
 
+/** The statement that finds one page's ids, with its parameters: what the list runs, for plans and tests. */
+export function pageIdsQuery(model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, page = state.page): { text: string; values: unknown[] } {
+  const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
+  const limit = `$${where.params.length + 1}`;
+  const offset = `$${where.params.length + 2}`;
+  const values = [...where.params, state.pageSize, (page - 1) * state.pageSize];
+  const keys = sortKeys(columns, state);
+  const [first] = keys;
+  const id = `t.${ident(idColumn(model))}`;
+  const lastDescending = state.sort.at(-1)?.descending ?? true;
+  const byId = `${id} ${lastDescending ? "DESC" : "ASC"}`;
+  const select = (joins: Join[], extraWhere: string[], order: string[], tail: string) => {
+    const conditions = [...where.clauses, ...extraWhere];
+    return `SELECT ${id} AS id${tail} FROM ${ident(model.dbName)} t ${joins.map(joinSql).join(" ")}
+            ${conditions.length ? `WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${[...order, byId].join(", ")}`;
+  };
+  const allJoins = uniqueJoins(keys.flatMap((key) => key.joins));
+  const nullable = first?.joins.length === 1 && !first.joins[0]!.required ? first.joins[0]! : undefined;
+  if (!nullable || keys.slice(1).some((key) => key.joins.some((other) => other.alias === nullable.alias))) {
+    return { text: `${select(allJoins, [], keys.flatMap((key) => key.order), "")} LIMIT ${limit} OFFSET ${offset}`, values };
+  }
+  // A nullable relation first in the order (sort by editor): the rows that have one are read through
+  // an inner join, which can walk the related table's (name, id) index and each one's rows by
+  // (key, id); the rows without one follow (ascending) or come first (descending), in the order of
+  // the other keys. One LEFT JOIN instead would join and sort the whole table for every page.
+  const join = nullable;
+  const rest = keys.slice(1);
+  const others = uniqueJoins(rest.flatMap((key) => key.joins)).filter((other) => other.alias !== join.alias);
+  const outputs = keys.flatMap((key) => key.order.map((term) => term.replace(/ (ASC|DESC)$/, "")));
+  const named = outputs.map((expression, index) => `, ${expression} AS k${index}`).join("");
+  const blank = outputs.map((expression, index) => `, ${index < first!.order.length ? "NULL" : expression} AS k${index}`).join("");
+  const directions = keys.flatMap((key) => key.order.map((term) => (term.endsWith(" DESC") ? "DESC" : "ASC")));
+  const reach = `(${limit}::bigint + ${offset}::bigint)`;
+  const withRelated = select([{ ...join, required: true }, ...others], [], keys.flatMap((key) => key.order), `, 0 AS part${named}`);
+  const without = select(others, [`${qualified(join.fromColumn)} IS NULL`], rest.flatMap((key) => key.order), `, 1 AS part${blank}`);
+  const order = [`part ${first!.descending ? "DESC" : "ASC"}`, ...directions.map((direction, index) => `k${index} ${direction}`), `id ${lastDescending ? "DESC" : "ASC"}`];
+  return {
+    text: `SELECT id FROM ((${withRelated} LIMIT ${reach}) UNION ALL (${without} LIMIT ${reach})) u
+           ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${offset}`,
+    values,
+  };
+}
+
+type Join = NonNullable<Column["sql"]>["joins"][number];
+
+interface SortTerms {
+  joins: Join[];
+  /** ORDER BY terms with their direction: the column, then the related row's id for a relation. */
+  order: string[];
+  descending: boolean;
+}
+
+function sortKeys(columns: Column[], state: ListState): SortTerms[] {
+  const keys: SortTerms[] = [];
+  for (const key of state.sort) {
+    const column = columns.find((candidate) => candidate.key === key.key);
+    if (!column?.sql) continue;
+    // Postgres' default NULL placement matches a btree scan in either direction, so an index on
+    // (column, id) can serve the order. For a relation, its id comes next: then the planner can walk
+    // the related table's (name, id) index and each one's rows through (foreignKey, id), stopping
+    // after one page, instead of sorting the whole joined table.
+    const direction = key.descending ? "DESC" : "ASC";
+    const order = [`${column.sql.alias}.${ident(column.sql.column)} ${direction}`];
+    const lastJoin = column.sql.joins[column.sql.joins.length - 1];
+    if (lastJoin) order.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
+    keys.push({ joins: column.sql.joins, order, descending: key.descending });
+  }
+  return keys;
+}
+
+function uniqueJoins(joins: Join[]): Join[] {
+  return [...new Map(joins.map((join) => [join.alias, join])).values()];
+}
+
+/** An inner join where the key is required (same rows, and it lets the planner walk indexes). */
+function joinSql(join: Join): string {
+  return `${join.required ? "JOIN" : "LEFT JOIN"} ${ident(join.table)} ${join.alias} ON ${join.alias}.${ident(join.toColumn)} = ${qualified(join.fromColumn)}`;
+}
+
 /**
  * Finds the ids of one page in SQL (joins only for relation sorts, the id as the last sort key so
  * pages never repeat or skip rows), clamping the page to the last one. Rows are then fetched by id.
  */
 export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countPolicy: CountPolicy): Promise<PageOfIds> {
   const table = ident(model.dbName);
-  const id = ident(idColumn(model));
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
-
-  const joins = new Map<string, string>();
-  const orderBy: string[] = [];
-  for (const key of state.sort) {
-    const column = columns.find((candidate) => candidate.key === key.key);
-    if (!column?.sql) continue;
-    for (const join of column.sql.joins) {
-      // An inner join where the key is required (same rows, and it lets the planner walk indexes).
-      const kind = join.required ? "JOIN" : "LEFT JOIN";
-      joins.set(join.alias, `${kind} ${ident(join.table)} ${join.alias} ON ${join.alias}.${ident(join.toColumn)} = ${qualified(join.fromColumn)}`);
-    }
-    // Postgres' default NULL placement matches a btree scan in either direction, so an index on
-    // (column, id) can serve the order. For a relation, its id comes next: then the planner can walk
-    // the related table's (name, id) index and each one's rows through (foreignKey, id), stopping
-    // after one page, instead of sorting the whole joined table.
-    const direction = key.descending ? "DESC" : "ASC";
-    orderBy.push(`${column.sql.alias}.${ident(column.sql.column)} ${direction}`);
-    const lastJoin = column.sql.joins[column.sql.joins.length - 1];
-    if (lastJoin) orderBy.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
-  }
-  // The id breaks ties in the direction of the last key (newest first without one): a btree on
-  // (column, id) then serves the order read forwards or backwards, with no sort step.
-  const lastDescending = state.sort.at(-1)?.descending ?? true;
-  orderBy.push(`t.${id} ${lastDescending ? "DESC" : "ASC"}`);
-  const limit = `$${where.params.length + 1}`;
-  const offset = `$${where.params.length + 2}`;
-  const sql = `SELECT t.${id} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
-               ORDER BY ${orderBy.join(", ")} LIMIT ${limit} OFFSET ${offset}`;
-  const idsOf = async (page: number) =>
-    (await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize])).rows;
+  const idsOf = async (page: number) => (await pool.query<{ id: number | string }>(pageIdsQuery(model, columns, state, where, page))).rows;
   // The count and the requested page run side by side on two connections; only a page past the end
   // of an exact total costs a second trip, for the last page.
   const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
