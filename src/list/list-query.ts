@@ -137,10 +137,19 @@ async function countRows(pool: pg.Pool, table: string, whereText: string, params
     const size = await tableEstimate(pool, table);
     if (size >= policy.threshold) return { total: size, totalKind: "estimate" };
   }
-  const exact = await countWithin(pool, `SELECT count(*) AS total FROM ${table} t ${whereText}`, params, policy.timeoutMs);
+  const exact = await countWithin(pool, countSql(table, whereText), params, policy.timeoutMs);
   if (exact !== undefined) return { total: exact, totalKind: "exact" };
   const estimate = whereText ? await plannerEstimate(pool, table, whereText, params) : await tableEstimate(pool, table);
   return { total: estimate, totalKind: "estimate" };
+}
+
+/** The exact count of a list's rows, as the list runs it (for plans and tests). */
+export function countQuery(model: ModelMeta, where: SqlWhere): { text: string; values: unknown[] } {
+  return { text: countSql(ident(model.dbName), where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : ""), values: where.params };
+}
+
+function countSql(table: string, whereText: string): string {
+  return `SELECT count(*) AS total FROM ${table} t ${whereText}`;
 }
 
 /** pg_class.reltuples, kept current by autovacuum and ANALYZE; -1 (never analysed) reads as 0. */

@@ -1,9 +1,9 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { ColumnPreferences } from "../list/column-preferences";
-import { relatedSearchIds, whereSql } from "../list/filters";
+import { relatedSearchIds, whereSql, type SqlWhere } from "../list/filters";
 import { pageOfIds } from "../list/list-query";
-import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
+import { parseListState, stateQuery, type ListState, type ListStateOptions } from "../list/list-state";
 import { pageRows } from "../list/page-rows";
 import { StaleSelectionError, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
@@ -54,14 +54,19 @@ export function userKeyOf(resource: Resource, req: Request): string | undefined 
   return user === undefined || user === null ? undefined : resource.global.userKey(user);
 }
 
+/** The SQL conditions of a list state: its filters and its search, with the related ids the search matches looked up first. */
+export async function listWhere(resource: Resource, state: ListState): Promise<SqlWhere> {
+  const relatedIds = await relatedSearchIds(resource.global.pool, resource.searchConditions, state.search);
+  return whereSql(state.filters, { text: state.search, conditions: resource.searchConditions, relatedIds }, resource.model);
+}
+
 /** Everything the list page and its table partial render, for the list state in `query`. */
 export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore, views: SavedViewStore) {
   const { resource } = web;
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
   const state = parseListState(query, options);
-  const relatedIds = await relatedSearchIds(global.pool, resource.searchConditions, state.search);
-  const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions, relatedIds }, model);
+  const where = await listWhere(resource, state);
   const listUrl = req.baseUrl + "/";
   const target = selectionTarget(resource);
   let stale: StaleSelectionError | undefined;
