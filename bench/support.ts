@@ -98,6 +98,11 @@ export async function demoBenchServer(pool: pg.Pool, prisma: PrismaClient): Prom
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { origin, cookie: await signIn(origin), close: () => server.close() };
+}
+
+/** Signs in to the demo at `origin` as the demo admin, as a browser does; answers the session cookie. */
+export async function signIn(origin: string): Promise<string> {
   const cookieOf = (response: Response, fallback = "") => (response.headers.get("set-cookie") ?? fallback).split(";")[0]!;
   const login = await fetch(`${origin}/login`);
   const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1];
@@ -109,5 +114,5 @@ export async function demoBenchServer(pool: pg.Pool, prisma: PrismaClient): Prom
     body: new URLSearchParams({ email: "admin@example.com", password: "admin", _csrf: token }),
   });
   if (signedIn.status !== 303) throw new Error(`signing in answered ${signedIn.status}`);
-  return { origin, cookie: cookieOf(signedIn), close: () => server.close() };
+  return cookieOf(signedIn);
 }
