@@ -99,9 +99,20 @@ function joinSql(join: Join): string {
  * pages never repeat or skip rows), clamping the page to the last one. Rows are then fetched by id.
  */
 export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countPolicy: CountPolicy): Promise<PageOfIds> {
+  return pageOf(pool, model, columns, state, where, countPolicy, async (statement) => (await pool.query<{ id: number | string }>(statement)).rows, (row) => row.id);
+}
+
+/**
+ * pageOfIds, with the page's rows loaded by `load` from the statement of their ids (rowsOfPage: the
+ * rows in the same round trip as their ids).
+ */
+export async function pageOf<Row>(
+  pool: pg.Pool, model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, countPolicy: CountPolicy,
+  load: (statement: { text: string; values: unknown[] }) => Promise<Row[]>, idOf: (row: Row) => number | string,
+): Promise<PageOfIds & { rows: Row[] }> {
   const table = ident(model.dbName);
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
-  const idsOf = async (page: number) => (await pool.query<{ id: number | string }>(pageIdsQuery(model, columns, state, where, page))).rows;
+  const idsOf = (page: number) => load(pageIdsQuery(model, columns, state, where, page));
   // The count and the requested page run side by side on two connections; only a page past the end
   // of an exact total costs a second trip, for the last page.
   const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
@@ -111,7 +122,7 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
   const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
   const rows = page === state.page ? requested : await idsOf(page);
   if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
-  return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount: Math.max(pageCount, page) };
+  return { rows, ids: rows.map(idOf), total, totalKind, page, pageCount: Math.max(pageCount, page) };
 }
 
 export interface CountPolicy {

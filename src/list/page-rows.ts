@@ -13,6 +13,35 @@ import type { Column } from "./columns";
  */
 export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<number | string>, columns: Column[]): Promise<RecordRow[]> {
   if (ids.length === 0) return [];
+  const { model } = resource;
+  const { selects, joins } = rowSql(resource, columns);
+  const { rows } = await pool.query({
+    text: `SELECT ${selects} FROM ${ident(model.dbName)} t ${joins} WHERE t.${ident(idColumn(model))} = ANY($1)`,
+    values: [ids],
+    types: prismaCompatibleTypes,
+  });
+  const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
+  return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
+}
+
+/**
+ * The rows of the page a statement of ids finds (pageIdsQuery), in its order, in one statement with
+ * it: the page costs one round trip, not one for its ids and one for its rows.
+ */
+export async function rowsOfPage(pool: pg.Pool, resource: Resource, page: { text: string; values: unknown[] }, columns: Column[]): Promise<RecordRow[]> {
+  const { model } = resource;
+  const { selects, joins } = rowSql(resource, columns);
+  const { rows } = await pool.query({
+    text: `SELECT ${selects} FROM unnest(ARRAY(${page.text})) WITH ORDINALITY AS page(id, n)
+           JOIN ${ident(model.dbName)} t ON t.${ident(idColumn(model))} = page.id ${joins} ORDER BY page.n`,
+    values: page.values,
+    types: prismaCompatibleTypes,
+  });
+  return rows.map(nest);
+}
+
+/** The select list and joins of a page's rows (table alias t). */
+function rowSql(resource: Resource, columns: Column[]): { selects: string; joins: string } {
   const { model, global } = resource;
   const selects: string[] = [];
   const joins = new Map<string, string>();
@@ -38,14 +67,7 @@ export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<num
       selects.push(`${column.sql.alias}.${ident(column.sql.column)} AS ${ident(column.path.join("."))}`);
     }
   }
-  const { rows } = await pool.query({
-    text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")}
-           WHERE t.${ident(idColumn(model))} = ANY($1)`,
-    values: [ids],
-    types: prismaCompatibleTypes,
-  });
-  const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
-  return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
+  return { selects: selects.join(", "), joins: [...joins.values()].join(" ") };
 }
 
 /** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */

@@ -2,9 +2,9 @@ import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { ColumnPreferences } from "../list/column-preferences";
 import { relatedSearchIds, whereSql, type SqlWhere } from "../list/filters";
-import { pageOfIds } from "../list/list-query";
+import { pageOf } from "../list/list-query";
 import { parseListState, stateQuery, type ListState, type ListStateOptions } from "../list/list-state";
-import { pageRows } from "../list/page-rows";
+import { rowsOfPage } from "../list/page-rows";
 import { StaleSelectionError, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import type { ResourceWeb } from "./resource-web";
@@ -76,14 +76,22 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     return fallback;
   };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
-  // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, loadedBar, savedViews] = await Promise.all([
+  // the count and the page's rows, permissions, the filter panel, the selection bar, the saved views
+  // and whether a task holds records of the model. The rows come with their ids in one statement,
+  // with every list column (the user's choice is read at the same time) and every scalar column, so
+  // record hooks and row-action permissions can read the record.
+  const rowColumns = [...resource.listColumns, ...resource.propertyNeeds];
+  const [visible, page, permissions, filterBar, loadedBar, savedViews, taskActive] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
-    pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
+    pageOf(
+      global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs },
+      (statement) => rowsOfPage(global.pool, resource, statement, rowColumns), (record) => record[model.idField] as number | string,
+    ),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
     filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
     savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
+    activeTaskOn(global.pool, model.name),
   ]);
   const [detail, update, remove, create] = permissions;
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
@@ -92,9 +100,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const currentUrl = listUrl + stateQuery(shownState, options);
   let selectionBar = loadedBar?.bar;
   const selection = loadedBar?.selection;
-  const [records, selected, , held] = await Promise.all([
-    // Every scalar column comes along, so record hooks and row-action permissions can read the record.
-    pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),
+  const records = page.rows;
+  const [selected, , held] = await Promise.all([
     selections.selectedAmong(selection, target, page.ids).catch(staleAs(new Set<string>())),
     (async () => {
       // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list
@@ -103,7 +110,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
       const recount = selection && selectionBar && (selection.mode === "ids" || (selection.size === null && !isFragmentRequest(req)));
       if (recount) await selections.countNow(selection, target).then((size) => (selectionBar!.size = size), staleAs(undefined));
     })(),
-    (async () => ((await activeTaskOn(global.pool, model.name)) ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>()))(),
+    taskActive ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>(),
   ]);
   // A stored filter PostgreSQL refused was dropped: the list shows no selection and says why.
   if (stale && selectionBar) selectionBar = { ...selectionBar, token: "", mode: "ids", size: 0, scope: { ...selectionBar.scope, mode: "ids", apart: false }, notice: stale.message };
