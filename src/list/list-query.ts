@@ -13,6 +13,8 @@ export interface PageOfIds {
   totalKind: "exact" | "estimate";
   page: number;
   pageCount: number;
+  /** The exact count was still running when the page was ready: it shows the estimate, and loads the count after (listTotal). */
+  counting?: boolean;
 }
 
 /** The statement that finds one page's ids, with its parameters: what the list runs, for plans and tests. */
@@ -113,16 +115,71 @@ export async function pageOf<Row>(
   const table = ident(model.dbName);
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
   const idsOf = (page: number) => load(pageIdsQuery(model, columns, state, where, page));
-  // The count and the requested page run side by side on two connections; only a page past the end
-  // of an exact total costs a second trip, for the last page.
-  const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
+  // The count, the table's size and the requested page run side by side on their own connections;
+  // only a page past the end of an exact total costs a second trip, for the last page.
+  const size = tableEstimate(pool, table);
+  const counting = countRows(pool, table, whereText, where.params, countPolicy, size);
+  // Awaited below, or by a later request; a failure while the page's own query fails first is not news.
+  counting.catch(() => undefined);
+  const [requested, tableSize] = await Promise.all([idsOf(state.page), size]);
+  const { total, totalKind, counting: later } = await totalInTime(counting, tableSize, countPolicy, () => plannerEstimate(pool, table, whereText, where.params));
+  if (later) keepCount(countKey(table, whereText, where.params), counting);
   // "All" is one page of at most allLimit rows.
   let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
   // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
   const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
   const rows = page === state.page ? requested : await idsOf(page);
   if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
-  return { rows, ids: rows.map(idOf), total, totalKind, page, pageCount: Math.max(pageCount, page) };
+  return { rows, ids: rows.map(idOf), total, totalKind, page, pageCount: Math.max(pageCount, page), ...(later ? { counting: true } : {}) };
+}
+
+/** Tables this small are always counted before their page is shown: a count of them takes a few ms. */
+const SMALL_TABLE = 10_000;
+/** How long past its rows a page of a large table waits for its count. */
+const COUNT_GRACE_MS = 5;
+
+/**
+ * The total a page is shown with. On a large table (at least countThreshold and SMALL_TABLE rows)
+ * the page waits for its exact count only until its rows are there, and a few ms more: a count of
+ * 300,000 matching rows takes 30 ms, ten times the page itself. Then the planner's estimate is shown
+ * and the count goes on (within countTimeoutMs), for the page to load right after (listTotal).
+ */
+async function totalInTime(counting: Promise<Total>, tableSize: number, policy: CountPolicy, estimate: () => Promise<number>): Promise<Total & { counting?: boolean }> {
+  if (tableSize < Math.max(policy.threshold, SMALL_TABLE)) return counting;
+  const settled = await Promise.race([counting, new Promise<undefined>((resolve) => setTimeout(resolve, COUNT_GRACE_MS))]);
+  if (settled) return settled;
+  return { total: await estimate(), totalKind: "estimate", counting: true };
+}
+
+/** Counts still running after their page was shown, by statement, for that page's follow-up request. */
+const runningCounts = new Map<string, Promise<Total>>();
+/** How long a finished count waits for the request that shows it. */
+const KEEP_COUNT_MS = 10_000;
+
+function countKey(table: string, whereText: string, params: unknown[]): string {
+  return `${table} ${whereText} ${JSON.stringify(params)}`;
+}
+
+function keepCount(key: string, counting: Promise<Total>): void {
+  runningCounts.set(key, counting);
+  const forget = () => setTimeout(() => runningCounts.get(key) === counting && runningCounts.delete(key), KEEP_COUNT_MS).unref();
+  counting.then(forget, forget);
+}
+
+/**
+ * The total of a list, for the request a page sends when its count was still running: the count that
+ * page started when it is still there (once), else a count of its own.
+ */
+export async function listTotal(pool: pg.Pool, model: ModelMeta, where: SqlWhere, policy: CountPolicy): Promise<Total> {
+  const table = ident(model.dbName);
+  const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
+  const key = countKey(table, whereText, where.params);
+  const started = runningCounts.get(key);
+  if (started) {
+    runningCounts.delete(key);
+    return started;
+  }
+  return countRows(pool, table, whereText, where.params, policy, tableEstimate(pool, table));
 }
 
 export interface CountPolicy {
@@ -132,7 +189,7 @@ export interface CountPolicy {
   timeoutMs: number;
 }
 
-type Total = { total: number; totalKind: "exact" | "estimate" };
+export type Total = { total: number; totalKind: "exact" | "estimate" };
 
 /**
  * The total of a list: exact whenever PostgreSQL can count it within the time limit, else an
@@ -143,14 +200,14 @@ type Total = { total: number; totalKind: "exact" | "estimate" };
  * order of magnitude either way (a search and a status together: 152K guessed, 10K real). Only an
  * unfiltered table's size, from its statistics, is good enough to skip counting when it is large.
  */
-async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], policy: CountPolicy): Promise<Total> {
+async function countRows(pool: pg.Pool, table: string, whereText: string, params: unknown[], policy: CountPolicy, tableSize: Promise<number>): Promise<Total> {
   if (!whereText) {
-    const size = await tableEstimate(pool, table);
+    const size = await tableSize;
     if (size >= policy.threshold) return { total: size, totalKind: "estimate" };
   }
   const exact = await countWithin(pool, countSql(table, whereText), params, policy.timeoutMs);
   if (exact !== undefined) return { total: exact, totalKind: "exact" };
-  const estimate = whereText ? await plannerEstimate(pool, table, whereText, params) : await tableEstimate(pool, table);
+  const estimate = whereText ? await plannerEstimate(pool, table, whereText, params) : await tableSize;
   return { total: estimate, totalKind: "estimate" };
 }
 

@@ -2,7 +2,7 @@ import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { ColumnPreferences } from "../list/column-preferences";
 import { relatedSearchIds, whereSql, type SqlWhere } from "../list/filters";
-import { pageOf } from "../list/list-query";
+import { listTotal, pageOf } from "../list/list-query";
 import { parseListState, stateQuery, type ListState, type ListStateOptions } from "../list/list-state";
 import { rowsOfPage } from "../list/page-rows";
 import { StaleSelectionError, type SelectionStore } from "../selection/selection-store";
@@ -52,6 +52,16 @@ export function rowControls(resource: Resource, allowed: { update: boolean; dele
 export function userKeyOf(resource: Resource, req: Request): string | undefined {
   const user = resource.global.getUser(req);
   return user === undefined || user === null ? undefined : resource.global.userKey(user);
+}
+
+/** The list's "Showing 1–25 of N" line with its total counted (the page showed an estimate while it ran). */
+export async function listRangeContext(resource: Resource, query: Record<string, unknown>) {
+  const { config } = resource;
+  const state = parseListState(query, listStateOptions(resource));
+  const where = await listWhere(resource, state);
+  const { total, totalKind } = await listTotal(resource.global.pool, resource.model, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs });
+  const view = paginationView(resource, state, "", total, Math.max(1, Math.ceil(total / state.pageSize)));
+  return { pagination: { first: view.first, last: view.last, total, totalKind } };
 }
 
 /** The SQL conditions of a list state: its filters and its search, with the related ids the search matches looked up first. */
@@ -123,7 +133,11 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     allOnPageSelected: rows.length > 0 && rows.every((row) => shownSelected.has(row.id)),
     headers: headerViews(resource, shownState, listUrl, columns),
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
-    pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
+    pagination: {
+      ...paginationView(resource, shownState, listUrl, page.total, page.pageCount),
+      totalKind: page.totalKind,
+      ...(page.counting ? { countUrl: `${listUrl}_count${stateQuery(shownState, options)}` } : {}),
+    },
     filterBar,
     savedViews,
     currentUrl,

@@ -16,7 +16,7 @@ import { HttpError } from "./http-error";
 import { canDo, canDoToRecord, recordDecision } from "./permissions";
 import { problemMessages, writeProblem } from "./prisma-errors";
 import { parseRecordId } from "./record-id";
-import { listContext, TABLE_ID, userKeyOf } from "./list-page";
+import { listContext, listRangeContext, TABLE_ID, userKeyOf } from "./list-page";
 import { cellsOf, recordName } from "./resource-views";
 import { resourceWeb } from "./resource-web";
 import { SelectionStore } from "../selection/selection-store";
@@ -71,6 +71,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/", route(async (req, res) => {
       await require(req, "list");
       await renderList(req, res, req.query as Record<string, unknown>);
+    }));
+
+    // The exact total a page loads after it was shown with an estimate while its count ran.
+    router.get("/_count", route(async (req, res) => {
+      await require(req, "list");
+      render(req, res, "powercrud/partials/list-range.njk", await listRangeContext(resource, req.query as Record<string, unknown>));
     }));
 
     // The column chooser: saves the user's visible columns (or resets them), then shows the list again.
