@@ -154,7 +154,9 @@ export const resourceSchema = z
         ),
         countThreshold: z.number().int().min(0).default(100_000).describe(
           'An unfiltered list of a table with at least this many rows, by its statistics, shows that estimate ("≈ 1.2M") instead of ' +
-            "counting. Filtered lists are always counted (within `countTimeoutMs`). See [List views](../guides/list-views.md#counts).",
+            "counting. Filtered lists are always counted (within `countTimeoutMs`); on a table this large (and of at least 10,000 rows) " +
+            "the page waits for the count only until its rows are ready, shows the planner's estimate meanwhile and loads the exact total " +
+            "right after. See [List views](../guides/list-views.md#counts).",
         ),
         countTimeoutMs: z.number().int().min(1).max(60_000).default(50).describe(
           "The time limit of an exact count; a count that takes longer is cancelled and an estimate is shown (the planner's for a " +
