@@ -22,6 +22,8 @@ interface Filter {
   where: string;
   params: unknown[];
   page?: number;
+  /** The search's second parameter: the ids of the authors whose names match the first. */
+  authors?: boolean;
 }
 
 /** Every sortable column of the demo's Book list, both ways, and its default order (newest first). */
@@ -51,8 +53,12 @@ function sorts(): Sort[] {
   ];
 }
 
-/** The search fields of the demo's books (title, ISBN, author's name), as one would write them by hand. */
-const SEARCH = `(b.title ILIKE $1 OR b.isbn ILIKE $1 OR b."authorId" = ANY (ARRAY(SELECT id FROM "Author" WHERE name ILIKE $1)))`;
+/**
+ * The search fields of the demo's books (title, ISBN, author's name), as one would write them by hand
+ * knowing the data: the authors whose names match are looked up first (the bench does, once per
+ * cell, outside the timing) and named by id, so the planner sees how many there are.
+ */
+const SEARCH = `(b.title ILIKE $1 OR b.isbn ILIKE $1 OR b."authorId" = ANY ($2::int[]))`;
 
 /** No filter, each filter type the demo offers, text searches matching many and few rows, a deep page. */
 const FILTERS: Filter[] = [
@@ -63,9 +69,9 @@ const FILTERS: Filter[] = [
   { name: "boolean (bestseller)", query: "bestseller=yes", where: `b.bestseller`, params: [] },
   { name: "number range (price)", query: "price.min=10&price.max=20", where: `b.price BETWEEN 10 AND 20`, params: [] },
   { name: "date range (published)", query: "publishedDate.min=2000-01-01&publishedDate.max=2000-12-31", where: `b."publishedDate" BETWEEN '2000-01-01' AND '2000-12-31'`, params: [] },
-  { name: "search, every row (“the”)", query: "q=the", where: SEARCH, params: ["%the%"] },
-  { name: "search, 3 % (“harbour”)", query: "q=harbour", where: SEARCH, params: ["%harbour%"] },
-  { name: "search, 20 rows (ISBN part)", query: "q=12345", where: SEARCH, params: ["%12345%"] },
+  { name: "search, every row (“the”)", query: "q=the", where: SEARCH, params: ["%the%"], authors: true },
+  { name: "search, 3 % (“harbour”)", query: "q=harbour", where: SEARCH, params: ["%harbour%"], authors: true },
+  { name: "search, 20 rows (ISBN part)", query: "q=12345", where: SEARCH, params: ["%12345%"], authors: true },
   { name: "page 10,000", query: "page=10000", where: "", params: [], page: 10_000 },
 ];
 
@@ -131,9 +137,12 @@ export async function matrixBench(url: string, options: { iterations?: number; o
           html = await response.text();
         };
         const sql = bareSql(sort, filter);
+        const params = filter.authors
+          ? [...filter.params, (await pool.query<{ id: number }>(`SELECT id FROM "Author" WHERE name ILIKE $1`, filter.params)).rows.map((row) => row.id)]
+          : filter.params;
         let sqlIds: number[] = [];
         const bare = async () => {
-          sqlIds = (await pool.query<{ id: number }>(sql, filter.params)).rows.map((row) => row.id);
+          sqlIds = (await pool.query<{ id: number }>(sql, params)).rows.map((row) => row.id);
         };
         const [ours, sqlTiming] = await interleaved(page, bare, iterations, 3);
         const pageIds = [...html.matchAll(/data-pc-row="(\d+)"/g)].map((match) => Number(match[1]));

@@ -205,10 +205,31 @@ async function countRows(pool: pg.Pool, table: string, whereText: string, params
     const size = await tableSize;
     if (size >= policy.threshold) return { total: size, totalKind: "estimate" };
   }
-  const exact = await countWithin(pool, countSql(table, whereText), params, policy.timeoutMs);
+  const key = `${countKey(table, whereText, params)} within ${policy.timeoutMs}`;
+  const tooSlow = (slowCounts.get(key) ?? 0) > Date.now();
+  const exact = tooSlow ? undefined : await countWithin(pool, countSql(table, whereText), params, policy.timeoutMs);
   if (exact !== undefined) return { total: exact, totalKind: "exact" };
+  if (!tooSlow) rememberSlowCount(key);
   const estimate = whereText ? await plannerEstimate(pool, table, whereText, params) : await tableSize;
   return { total: estimate, totalKind: "estimate" };
+}
+
+/**
+ * Counts that hit their time limit, by statement, until when they are not tried again: paging through
+ * a search that matches most of a million rows would otherwise spend the whole limit, of a busy
+ * core, on every page, only to show the estimate.
+ */
+const slowCounts = new Map<string, number>();
+const SLOW_COUNT_MS = 60_000;
+const SLOW_COUNTS_KEPT = 1_000;
+
+function rememberSlowCount(key: string): void {
+  slowCounts.delete(key);
+  slowCounts.set(key, Date.now() + SLOW_COUNT_MS);
+  for (const oldest of slowCounts.keys()) {
+    if (slowCounts.size <= SLOW_COUNTS_KEPT) break;
+    slowCounts.delete(oldest);
+  }
 }
 
 /** The exact count of a list's rows, as the list runs it (for plans and tests). */
@@ -239,7 +260,8 @@ async function countWithin(pool: pg.Pool, sql: string, params: unknown[], timeou
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    // One core at most: parallel workers would take the cores the page itself and other requests need.
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}; SET LOCAL max_parallel_workers_per_gather = 0`);
     const { rows } = await client.query<{ total: string }>(sql, params);
     await client.query("COMMIT");
     return Number(rows[0]?.total ?? 0);

@@ -227,19 +227,26 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
  * page become flash messages (each once). Resource pages and task pages both use it.
  */
 export function announceEndedTasks(global: PowerCrudConfig): RequestHandler {
-  const tasksUrl = global.tasks.url.replace(/\/$/, "");
   return (req, _res, next) => {
-    if (req.method !== "GET" || isFragmentRequest(req) || !req.session) return next();
-    const user = global.getUser(req);
-    const userKey = user === undefined || user === null ? undefined : global.userKey(user);
-    takeTaskMessages(global.pool, userKey, tasksUrl).then(
-      (messages) => {
-        for (const message of messages) addFlash(req, message);
-        next();
-      },
-      () => next(),
-    );
+    if (!announces(req) || announced.has(req)) return next();
+    void announce(global, req).then(() => next());
   };
+}
+
+/** Requests whose ended tasks were already announced (by taskIndicator, beside its count). */
+const announced = new WeakSet<Request>();
+
+function announces(req: Request): boolean {
+  return req.method === "GET" && !isFragmentRequest(req) && Boolean(req.session);
+}
+
+/** Flash messages for the user's tasks that ended unannounced; a failure only delays them to a later page. */
+async function announce(global: PowerCrudConfig, req: Request): Promise<void> {
+  announced.add(req);
+  const user = global.getUser(req);
+  const userKey = user === undefined || user === null ? undefined : global.userKey(user);
+  const messages = await takeTaskMessages(global.pool, userKey, global.tasks.url.replace(/\/$/, "")).catch(() => []);
+  for (const message of messages) addFlash(req, message);
 }
 
 /** "q = harbour, status = DRAFT": the stored list filter, readably. */
@@ -266,8 +273,10 @@ export function taskIndicator(global: PowerCrudConfig): RequestHandler {
     if (req.method !== "GET" || isFragmentRequest(req) || res.locals.powercrudTasks) return next();
     const user = global.getUser(req);
     if (user === undefined || user === null) return next();
-    runningCount(global.pool, global.userKey(user) ?? null).then(
-      (running) => {
+    // The ended tasks' messages are taken at the same time (one round trip for both, not one after
+    // the other); the resource's and the status page's own announceEndedTasks then skip this request.
+    Promise.all([runningCount(global.pool, global.userKey(user) ?? null), announces(req) ? announce(global, req) : undefined]).then(
+      ([running]) => {
         res.locals.powercrudTasks = { url: tasksUrl, running };
         next();
       },

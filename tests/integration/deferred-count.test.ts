@@ -67,3 +67,18 @@ describe("a slow count on a large table", () => {
     else expect(html).not.toContain("<abbr");
   });
 });
+
+describe("a count that hit its time limit", () => {
+  it("is not tried again for a while with the same limit: the next page shows the estimate at once", async () => {
+    const hopeless: SqlWhere = { clauses: ["t.id <= 300", `pg_sleep(0.002 + 0 * t.id)::text = ''`], params: [] };
+    const policy = { threshold: BOOKS + 1, timeoutMs: 100 };
+    expect(await pageOfIds(db.pool, Book, [], state, hopeless, policy)).toMatchObject({ totalKind: "estimate" });
+    const started = performance.now();
+    const again = await pageOfIds(db.pool, Book, [], state, hopeless, policy);
+    // The page's own 10 rows take 20 ms; a count would take its whole 100 ms limit first.
+    expect(performance.now() - started).toBeLessThan(90);
+    expect(again).toMatchObject({ totalKind: "estimate" });
+    // A longer limit is a new chance.
+    expect(await pageOfIds(db.pool, Book, [], state, hopeless, { ...policy, timeoutMs: 10_000 })).toMatchObject({ total: 300, totalKind: "exact" });
+  });
+});
