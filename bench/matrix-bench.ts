@@ -1,4 +1,3 @@
-import type pg from "pg";
 import { createPool, createPrisma } from "../src/db/clients";
 import { demoBenchServer, ensureBooks, fmt, interleaved, table, type Timing } from "./support";
 

@@ -19,7 +19,6 @@ export interface PageOfIds {
 
 /** The statement that finds one page's ids, with its parameters: what the list runs, for plans and tests. */
 export function pageIdsQuery(model: ModelMeta, columns: Column[], state: ListState, where: SqlWhere, page = state.page): { text: string; values: unknown[] } {
-  const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
   const limit = `$${where.params.length + 1}`;
   const offset = `$${where.params.length + 2}`;
   const values = [...where.params, state.pageSize, (page - 1) * state.pageSize];
