@@ -76,9 +76,10 @@ it("sends a 25-row list page (authors, signed in) in at most 50 KB, and at most 
   // Every part of a full page is there: the layout, the filters, the column chooser, the pagination.
   for (const part of ['id="pc-list-title"', 'id="pc-columns"', 'aria-label="Pagination"', 'data-testid="current-user"']) expect(html).toContain(part);
   expect(plain.body.length).toBeLessThanOrEqual(50_000);
-  // Most of it is the rows: each row's markup (checkbox, cells, actions) stays within 1 KB.
+  // Most of it is the rows: each row's markup (checkbox, cells with their phone-card labels, actions)
+  // stays within 1.2 KB (it was 1.4 KB with every template line's indentation and utility classes).
   const rows = html.slice(html.indexOf("<tbody"), html.indexOf("</tbody>"));
-  expect(Buffer.byteLength(rows) / 25).toBeLessThanOrEqual(1_000);
+  expect(Buffer.byteLength(rows) / 25).toBeLessThanOrEqual(1_200);
   for (const encoding of ["gzip", "br"]) {
     const compressed = await rawGet(`${base}/authors/`, { cookie, "accept-encoding": encoding });
     expect(compressed.encoding).toBe(encoding);
