@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Request } from "express";
 import { fn } from "./schema-helpers";
-import type { FinishedTask } from "../tasks/interfaces";
+import type { FinishedTask, RevertableTask } from "../tasks/interfaces";
 
 export const NOTIFY_CHANNELS = ["messages", "email", "callback"] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
@@ -44,7 +44,7 @@ export type BackgroundConfig = z.output<typeof globalBackgroundSchema>;
 export interface TaskKeyParts {
   userKey: string | undefined;
   resource: string;
-  operation: "update" | "delete";
+  operation: "update" | "delete" | "revert";
   /** Stands for the target set: the selection's filter and picks, or the task retried. */
   targets: string;
   values: unknown;
@@ -56,6 +56,11 @@ export const tasksSchema = z
     url: z.string().regex(/^\/[^?#]*$/, "must be a path such as /tasks").default("/tasks"),
     /** May this user see, cancel and retry everyone's tasks (not only their own)? */
     canManage: fn<(ctx: { user: any; req: Request }) => boolean | Promise<boolean>>("(ctx) => boolean").default(() => () => false),
+    canRevert: fn<(ctx: { user: any; req: Request; task: RevertableTask; force: boolean }) => boolean | string | Promise<boolean | string>>("(ctx) => boolean | string")
+      .optional()
+      .describe(
+        "May this user revert this task (force: true when they ask to overwrite records changed since)? true allows; false or a reason refuses. Checked on the server on top of the resource's bulk and update permissions. Default: whoever may see the task (its owner, or a user tasks.canManage allows) may revert it, and force it.",
+      ),
     /** Called once when a task ends, for tasks with the "callback" channel. */
     onFinished: fn<(task: FinishedTask) => void | Promise<void>>("(task) => void").optional(),
     /** Email for tasks with the "email" channel, sent with nodemailer. */

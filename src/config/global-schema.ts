@@ -5,6 +5,7 @@ import type { DataModelMeta } from "../model/types";
 import { fn } from "./schema-helpers";
 import { permissionsSchema } from "./permissions-schema";
 import { globalBackgroundSchema, tasksSchema } from "./background-schema";
+import { historySchema } from "./history-schema";
 
 export const globalSchema = z
   .object({
@@ -53,6 +54,7 @@ export const globalSchema = z
       })
       .strict()
       .prefault({}),
+    history: historySchema.prefault({}),
     /** Background tasks: their pages, who manages them, notifications, and how workers watch each other. */
     tasks: tasksSchema.prefault({}),
     /** Receives unexpected errors (500s); default console.error. */

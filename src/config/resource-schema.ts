@@ -3,6 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
+import { resourceHistorySchema } from "./history-schema";
 import type { FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
@@ -163,9 +164,16 @@ export const resourceSchema = z
         ).optional(),
         /** When and how bulk operations run in the background (defaults from createPowerCrud's `bulk.background`). */
         background: resourceBackgroundSchema.default({}),
+        recoverableDelete: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Journal the rows a bulk delete removes, with their many-to-many links, so the delete can be reverted from its task page (needs history). Off: the confirmation says the delete cannot be undone.",
+          ),
       })
       .strict()
-      .default({ delete: true, chunkSize: 5_000, background: {} }),
+      .default({ delete: true, chunkSize: 5_000, background: {}, recoverableDelete: false }),
+    history: resourceHistorySchema,
     rowActions: z.array(rowActionSchema).default([]),
     toolbar: z.array(toolbarButtonSchema).default([]),
     permissions: permissionsSchema.default({}),
