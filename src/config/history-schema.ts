@@ -5,30 +5,31 @@ const retentionDays = z.number().int().min(1).max(36_500);
 /** The journal of bulk changes (what makes them revertable) and the audit trail of single-record changes. */
 export const historySchema = z
   .object({
-    enabled: z
-      .boolean()
-      .default(true)
-      .describe(
-        "Journal every bulk change (previous values, in the same transaction as the change) so it can be reverted, record single-record creates, edits and deletes, and show a History panel on record pages. false: none of it; bulk changes cannot be undone.",
-      ),
-    retentionDays: retentionDays
-      .optional()
-      .describe("Days a resource's finished tasks, their journal and its record changes are kept; default: tasks.retentionDays."),
+    enabled: z.boolean().default(true).describe(
+      "Journal every bulk edit (each record's previous values, in the transaction that changes it) so it can be reverted, record every " +
+        "create, edit and delete made through PowerCRUD's forms, and show a History panel on record pages. `false`: none of it, and bulk " +
+        "changes cannot be undone.",
+    ),
+    retentionDays: retentionDays.optional().meta({
+      defaultText: "`tasks.retentionDays`",
+      description: "Days finished tasks, their journal and record changes are kept, then removed by the tasks cleanup.",
+    }),
   })
   .strict()
-  .describe("History: the journal of bulk changes and the audit trail of single-record changes.");
+  .describe("The journal that makes bulk changes revertable, and the audit trail of every change. See [History and revert](../guides/history-and-revert.md).");
 
 /** A resource's own history settings; what it leaves out comes from createPowerCrud's `history`. */
 export const resourceHistorySchema = z
   .object({
-    enabled: z.boolean().optional().describe("This resource's history on or off; default: createPowerCrud's history.enabled."),
-    retentionDays: retentionDays
-      .optional()
-      .describe("Keep this resource's tasks, journal and record changes this many days (longer or shorter than the others); default: createPowerCrud's history.retentionDays, else tasks.retentionDays."),
+    enabled: z.boolean().optional().meta({ defaultText: "`history.enabled`", description: "This resource's journal, audit trail and History panel on or off." }),
+    retentionDays: retentionDays.optional().meta({
+      defaultText: "`history.retentionDays`",
+      description: "Keep this resource's finished tasks, their journal and its record changes this many days: longer (an audited table) or shorter.",
+    }),
   })
   .strict()
   .default({})
-  .describe("History of this resource's records: on or off, and for how long.");
+  .describe("This resource's history, overriding createPowerCrud's `history`. See [History and revert](../guides/history-and-revert.md).");
 
 export interface HistoryConfig {
   enabled: boolean;
