@@ -33,5 +33,6 @@ export const resourceHistorySchema = z
 
 export interface HistoryConfig {
   enabled: boolean;
-  retentionDays: number;
+  /** Days this resource's tasks and changes are kept, when not `tasks.retentionDays`. */
+  retentionDays?: number;
 }

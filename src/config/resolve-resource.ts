@@ -150,7 +150,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     background: { ...global.bulk.background, ...ownBackground },
     history: {
       enabled: config.history.enabled ?? global.history.enabled,
-      retentionDays: config.history.retentionDays ?? global.history.retentionDays ?? global.tasks.retentionDays,
+      retentionDays: config.history.retentionDays ?? global.history.retentionDays,
     },
     templates,
   };

@@ -81,7 +81,8 @@ function sameSet(a: string[] | undefined, b: string[] | undefined): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
-function labelOf(resource: Resource, field: FieldMeta): string {
+/** A field's label as the resource's forms show it. */
+export function labelOf(resource: Resource, field: FieldMeta): string {
   const label = resource.config.labels[field.name];
   if (label) return label;
   const form = [...resource.formFields, ...resource.bulkFields].find((candidate) => candidate.name === field.name || (field.kind === "scalar" && field.foreignKeyOf === candidate.name));
