@@ -116,7 +116,8 @@ export const tasksSchema = z
         "page polls instead.",
     ),
     retentionDays: z.number().int().min(1).max(36_500).default(30).describe(
-      "Finished tasks (with their targets, chunks and failures) are removed this many days after they ended.",
+      "Finished tasks (with their targets, chunks, failures and journal) and record changes are removed this many days after they " +
+        "ended; `history.retentionDays` (global or a resource's) overrides it.",
     ),
     cleanupSchedule: z
       .union([z.literal(false), z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, 'must be a five-field cron pattern such as "0 * * * *"')])

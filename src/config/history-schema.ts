@@ -21,9 +21,9 @@ export const historySchema = z
 /** A resource's own history settings; what it leaves out comes from createPowerCrud's `history`. */
 export const resourceHistorySchema = z
   .object({
-    enabled: z.boolean().optional().meta({ defaultText: "`history.enabled`", description: "This resource's journal, audit trail and History panel on or off." }),
+    enabled: z.boolean().optional().meta({ defaultText: "createPowerCrud's `history.enabled`", description: "This resource's journal, audit trail and History panel on or off." }),
     retentionDays: retentionDays.optional().meta({
-      defaultText: "`history.retentionDays`",
+      defaultText: "createPowerCrud's `history.retentionDays`",
       description: "Keep this resource's finished tasks, their journal and its record changes this many days: longer (an audited table) or shorter.",
     }),
   })
