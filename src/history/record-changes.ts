@@ -50,7 +50,7 @@ export async function auditedWrite<T extends RecordRow>(
       );
     }
     return saved;
-  });
+  }, { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** The parts of snapshot `a` that differ from `b` (all of `a` when `b` is NULL; NULL when `a` is). */

@@ -9,6 +9,7 @@ import { seedCatalogue } from "../../src/demo/seed";
 import { bareApp, expectNoServerErrors, unescapeHtml, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
+import { editedForm } from "../support/edit-form";
 import { TestClient } from "../support/test-client";
 import { resetTasks } from "../support/task-helpers";
 
@@ -68,18 +69,9 @@ async function browser(role = "editor", path = "/books"): Promise<Browser> {
   return b;
 }
 
-/** The edit form's values with some replaced, as a browser posts them. */
+/** The record's edit form as a browser posts it, with some fields changed. */
 async function editForm(b: Browser, path: string, changed: Record<string, string | string[]>): Promise<Record<string, string | string[]>> {
-  const html = (await b.get(`${path}/edit`, MODAL)).text;
-  const fields: Record<string, string | string[]> = {};
-  for (const match of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g)) {
-    if (/type="(checkbox|radio)"/.test(match[0]) && !/\bchecked\b/.test(match[0])) continue;
-    fields[match[1]!] = unescapeHtml(/value="([^"]*)"/.exec(match[0])?.[1] ?? "");
-  }
-  for (const match of html.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    fields[match[1]!] = [...match[2]!.matchAll(/<option value="([^"]*)" selected/g)].map((option) => option[1]!);
-  }
-  return { ...fields, ...changed };
+  return editedForm((await b.get(`${path}/edit`, MODAL)).text, changed);
 }
 
 /** The History panel's entries as a screen reader reads them: title, time, who, task, and the changes. */

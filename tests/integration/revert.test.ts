@@ -11,6 +11,7 @@ import type { WorkerHandle } from "../../src/index";
 import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, snapshot, textOf, type BookState } from "../support/bulk-fixture";
 import { connect } from "../support/database";
+import { editedForm } from "../support/edit-form";
 import { TestClient } from "../support/test-client";
 import { failures, resetTasks, taskState, waitFor, waitForEnd } from "../support/task-helpers";
 
@@ -201,7 +202,7 @@ describe("conflicts", () => {
     const [formEdited, linkEdited] = [picked[5]!, picked[33]!];
     const form = await b.get(`/books/${formEdited}/edit`, MODAL);
     expect(form.status).toBe(200);
-    const saved = await b.post(`/books/${formEdited}`, formFields(form.text, { pages: "5" }), MODAL);
+    const saved = await b.post(`/books/${formEdited}`, editedForm(form.text, { pages: "5" }), MODAL);
     expect(saved.status, saved.text).toBe(200);
     await db.pool.query(`DELETE FROM "_BookToGenre" WHERE "A" = $1`, [linkEdited]);
 
@@ -238,24 +239,6 @@ describe("conflicts", () => {
     expect(withoutStamp(await snapshot(db))).toEqual(withoutStamp(before));
   });
 });
-
-/** The edit form's current values with some replaced, as a browser would post them. */
-function formFields(html: string, changes: Record<string, string>): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const match of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g)) {
-    const tag = match[0];
-    const name = match[1]!;
-    if (/type="(checkbox|radio)"/.test(tag) && !/\bchecked\b/.test(tag)) continue;
-    const value = /value="([^"]*)"/.exec(tag)?.[1] ?? "";
-    fields[name] = name in fields ? [fields[name]!].flat().concat(value) : value;
-  }
-  for (const match of html.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const chosen = [...match[2]!.matchAll(/<option value="([^"]*)" selected/g)].map((option) => option[1]!);
-    fields[match[1]!] = chosen.length === 1 ? chosen[0]! : chosen;
-  }
-  for (const match of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[match[1]!] = match[2]!;
-  return { ...fields, ...changes };
-}
 
 describe("tasks that did not finish", () => {
   it("reverts a partial task: only the records it changed", async () => {
