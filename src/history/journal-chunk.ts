@@ -6,7 +6,7 @@ import { ident } from "../db/sql";
 import { fieldOf, idColumn } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
 import type { JournalScope } from "../tasks/interfaces";
-import { idMatch, linkOf, literal, objectSql, snapshotSql, wholeRows, type LinkTable } from "./snapshot-sql";
+import { chunkSnapshotSql, idMatch, linkOf, literal, objectSql, wholeRows, type LinkTable } from "./snapshot-sql";
 
 /** Journals one chunk of a bulk operation inside the caller's transaction, just before it is applied. */
 export interface JournalWriter {
@@ -44,10 +44,11 @@ export function updateJournal(dataModel: DataModelMeta, model: ModelMeta, change
   const after = columns.length
     ? `(SELECT ${objectSql(columns.map(([column]) => [column, `r.${ident(column)}`]))} FROM jsonb_populate_record(NULL::${ident(model.dbName)}, ${objectSql(columns)}) r)`
     : `'{}'::jsonb`;
+  const chunk = chunkSnapshotSql(dataModel, model, scope, "t", "$1");
   const sql = `INSERT INTO powercrud.journal ("taskId", "recordId", before, after)
     SELECT $2::int, s.id, s.snap, jsonb_build_object('row', ${after}, 'links', ${objectSql(linkAfter)})
-    FROM (SELECT t.${ident(idColumn(model))}::text AS id, ${snapshotSql(dataModel, model, scope, "t")} AS snap
-          FROM ${ident(model.dbName)} t WHERE ${idMatch(model, "t", "$1")} FOR NO KEY UPDATE) s`;
+    FROM (SELECT t.${ident(idColumn(model))}::text AS id, ${chunk.snapshot} AS snap
+          FROM ${ident(model.dbName)} t ${chunk.joins} WHERE ${idMatch(model, "t", "$1")} FOR NO KEY UPDATE OF t) s`;
   return { scope, write: (client, taskId, ids) => client.query(sql, [ids, taskId, ...params]).then(() => undefined) };
 }
 
@@ -66,9 +67,10 @@ function linkSetAfter(link: LinkTable, change: BulkChange, param: (value: unknow
  */
 export function deleteJournal(dataModel: DataModelMeta, model: ModelMeta): JournalWriter {
   const scope: JournalScope = { kind: "deleted", ...wholeRows(dataModel, model) };
+  const chunk = chunkSnapshotSql(dataModel, model, scope, "t", "$1");
   const sql = `INSERT INTO powercrud.journal ("taskId", "recordId", before, after)
-    SELECT $2::int, t.${ident(idColumn(model))}::text, ${snapshotSql(dataModel, model, scope, "t")}, NULL
-    FROM ${ident(model.dbName)} t WHERE ${idMatch(model, "t", "$1")} FOR UPDATE`;
+    SELECT $2::int, t.${ident(idColumn(model))}::text, ${chunk.snapshot}, NULL
+    FROM ${ident(model.dbName)} t ${chunk.joins} WHERE ${idMatch(model, "t", "$1")} FOR UPDATE OF t`;
   return { scope, write: (client, taskId, ids) => client.query(sql, [ids, taskId]).then(() => undefined) };
 }
 

@@ -7,7 +7,7 @@ import { refuseByHooks } from "../tasks/apply-task-chunk";
 import type { ChunkOutcome } from "../tasks/finish-chunk";
 import type { JournalScope, TaskRow } from "../tasks/interfaces";
 import type { ChunkWork } from "../tasks/task-work";
-import { idMatch, linkOf, literal, snapshotSql, writableColumns } from "./snapshot-sql";
+import { chunkSnapshotSql, idMatch, linkOf, literal, writableColumns } from "./snapshot-sql";
 import { describeChanges, differenceSentence, textSnapshotSql, type TextSnapshot } from "./snapshot-words";
 
 /** One journaled record of the reverted task, as it stands now. */
@@ -113,9 +113,11 @@ function revertStatements(resource: Resource, scope: JournalScope): RevertStatem
   const table = ident(model.dbName);
   const id = ident(idColumn(model));
   const idType = idSqlType(model);
+  const chunk = chunkSnapshotSql(dataModel, model, scope, "t", "$1");
   const journalRows = `powercrud.journal j
     LEFT JOIN ${table} t ON t.${id} = j."recordId"::${idType}
-    CROSS JOIN LATERAL (SELECT CASE WHEN t.${id} IS NULL THEN NULL ELSE ${snapshotSql(dataModel, model, scope, "t")} END AS now) s
+    ${chunk.joins}
+    CROSS JOIN LATERAL (SELECT CASE WHEN t.${id} IS NULL THEN NULL ELSE ${chunk.snapshot} END AS now) s
     WHERE j."taskId" = $2 AND j."recordId" = ANY($1::text[])`;
   const conflict = `s.now IS DISTINCT FROM j.after AND s.now IS DISTINCT FROM j.before`;
   const ids = async (client: pg.PoolClient, text: string, params: unknown[]) => (await client.query<{ id: string }>(text, params)).rows.map((row) => row.id);

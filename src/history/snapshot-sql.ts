@@ -30,12 +30,34 @@ export function objectSql(pairs: Array<[string, string]>): string {
   return parts.join(" || ");
 }
 
-/** The snapshot of the row `alias` (a table alias of the model) for this scope. */
+/** The snapshot of the row `alias` (a table alias of the model) for this scope: for one record. */
 export function snapshotSql(dataModel: DataModelMeta, model: ModelMeta, scope: SnapshotScope, alias: string): string {
-  const row = scope.columns === "all" ? `to_jsonb(${alias})` : objectSql(scope.columns.map((column) => [column, `${alias}.${ident(column)}`]));
   const ownId = `${alias}.${ident(idColumn(model))}`;
   const links = objectSql(scope.links.map((field) => [field, linkSetSql(linkOf(dataModel, model, field), ownId)]));
-  return `jsonb_build_object('row', ${row}, 'links', ${links})`;
+  return `jsonb_build_object('row', ${rowSql(scope, alias)}, 'links', ${links})`;
+}
+
+/**
+ * The snapshots of a chunk of rows at once, equal to snapshotSql's value for value: each link set is
+ * aggregated in one pass over its join table for all the chunk's ids (`ids`, SQL of a text[]), one
+ * LEFT JOIN per relation after the row's alias, instead of a subquery per row (half the cost).
+ */
+export function chunkSnapshotSql(dataModel: DataModelMeta, model: ModelMeta, scope: SnapshotScope, alias: string, ids: string): { joins: string; snapshot: string } {
+  const joins: string[] = [];
+  const links = scope.links.map((field, index): [string, string] => {
+    const link = linkOf(dataModel, model, field);
+    const name = `${alias}_links${index}`;
+    const own = `m.${ident(link.ownColumn)}`;
+    const target = `m.${ident(link.targetColumn)}`;
+    joins.push(`LEFT JOIN (SELECT ${own} AS own, array_agg(${target}::text ORDER BY ${target}) AS ids FROM ${ident(link.joinTable)} m
+      WHERE ${own} = ANY(${ids}::text[]::${idSqlType(model)}[]) GROUP BY ${own}) ${name} ON ${name}.own = ${alias}.${ident(idColumn(model))}`);
+    return [field, `to_jsonb(COALESCE(${name}.ids, '{}'::text[]))`];
+  });
+  return { joins: joins.join("\n"), snapshot: `jsonb_build_object('row', ${rowSql(scope, alias)}, 'links', ${objectSql(links)})` };
+}
+
+function rowSql(scope: SnapshotScope, alias: string): string {
+  return scope.columns === "all" ? `to_jsonb(${alias})` : objectSql(scope.columns.map((column) => [column, `${alias}.${ident(column)}`]));
 }
 
 export interface LinkTable {
