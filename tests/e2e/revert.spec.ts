@@ -74,9 +74,11 @@ test("an editor reverts a bulk edit from the status page; the list shows the old
   const entries = history.getByTestId("pc-history-entry");
   await expect(entries).toHaveCount(2);
   await expect(entries.nth(0)).toContainText(`Reverted by a revert of bulk task #${editId}`);
-  await expect(entries.nth(0)).toContainText(`Price: 1.23 → ${before[picked[0]!]}`);
+  // "→" is read out as "changed to".
+  const change = (from: string, to: string) => new RegExp(`Price: ${from.replace(".", "\\.")} → changed to ${to.replace(".", "\\.")}`);
+  await expect(entries.nth(0)).toContainText(change("1.23", before[picked[0]!]!));
   await expect(entries.nth(0).getByRole("link", { name: `Bulk task #${revertId}` })).toBeVisible();
   await expect(entries.nth(1)).toContainText("Bulk edit");
-  await expect(entries.nth(1)).toContainText(`Price: ${before[picked[0]!]} → 1.23`);
+  await expect(entries.nth(1)).toContainText(change(before[picked[0]!]!, "1.23"));
   await expect(entries.nth(1).getByRole("link", { name: `Bulk task #${editId}` })).toBeVisible();
 });
