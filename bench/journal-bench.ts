@@ -44,7 +44,7 @@ export async function journalBench(url: string): Promise<string> {
   await crud.ready();
   const req = {} as Request;
 
-  const { rows: idRows } = await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Book" ORDER BY id LIMIT $1`, [TARGET_ROWS]);
+  const { rows: idRows } = await pool.query<{ id: string }>(`SELECT b.id::text AS id FROM "Book" b ORDER BY b.id LIMIT $1`, [TARGET_ROWS]);
   const ids = idRows.map((row) => row.id);
   const { rows: picks } = await pool.query<{ editor: number; genre: number }>(
     `SELECT (SELECT id FROM "Author" ORDER BY id LIMIT 1) AS editor, (SELECT id FROM "Genre" WHERE name = 'Poetry') AS genre`,

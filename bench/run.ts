@@ -5,6 +5,7 @@ import { bulkFormBench } from "./bulk-form-bench";
 import { listBench } from "./list-bench";
 import { tasksBench } from "./tasks-bench";
 import { statusBench } from "./status-bench";
+import { journalBench } from "./journal-bench";
 
 const db = await benchDatabase();
 try {
@@ -18,6 +19,8 @@ try {
   console.log(await tasksBench(db.url));
   console.log("");
   console.log(await statusBench(db.url));
+  console.log("");
+  console.log(await journalBench(db.url));
 } finally {
   await db.stop();
 }

@@ -381,6 +381,12 @@ describe("who may revert", () => {
     const tasksNow = async () => count(db, `SELECT count(*) AS n FROM powercrud.task`);
     const queued = await tasksNow();
 
+    // Ids that are not tasks, or not numbers, are 404s, GET or POST.
+    for (const id of ["999999", "abc", "1e3", "-1"]) {
+      expect((await b.get(`/tasks/${id}/revert`)).status).toBe(404);
+      expect((await b.post(`/tasks/${id}/revert`, {})).status).toBe(404);
+    }
+
     const stranger = await browser("stranger");
     expect((await stranger.get(`/tasks/${taskId}/revert`)).status).toBe(403);
     expect((await stranger.post(`/tasks/${taskId}/revert`, {})).status).toBe(403);
