@@ -57,7 +57,8 @@ function linkSetAfter(link: LinkTable, change: BulkChange, param: (value: unknow
   const before = `SELECT jsonb_array_elements_text(s.snap->'links'->${literal(link.field)})::${link.targetType}`;
   const given = `SELECT unnest(${param((change.value as unknown[]).map(String))}::text[]::${link.targetType}[])`;
   const set = change.mode === "replace" ? `SELECT DISTINCT x FROM (${given}) g(x)` : `${before} ${change.mode === "remove" ? "EXCEPT" : "UNION"} ${given}`;
-  return `to_jsonb(ARRAY(SELECT x::text FROM (${set}) u(x) ORDER BY x))`;
+  // Ordered by the ids' own type, as snapshots are (a bare "ORDER BY x" would sort the text output).
+  return `to_jsonb(ARRAY(SELECT u.x::text FROM (${set}) u(x) ORDER BY u.x))`;
 }
 
 /**

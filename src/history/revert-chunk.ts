@@ -7,7 +7,7 @@ import { refuseByHooks } from "../tasks/apply-task-chunk";
 import type { ChunkOutcome } from "../tasks/finish-chunk";
 import type { JournalScope, TaskRow } from "../tasks/interfaces";
 import type { ChunkWork } from "../tasks/task-work";
-import { chunkSnapshotSql, idMatch, linkOf, literal, writableColumns } from "./snapshot-sql";
+import { idMatch, linkOf, literal, snapshotSql, writableColumns } from "./snapshot-sql";
 import { describeChanges, differenceSentence, textSnapshotSql, type TextSnapshot } from "./snapshot-words";
 
 /** One journaled record of the reverted task, as it stands now. */
@@ -37,7 +37,7 @@ type Kind = "update" | "insert" | "delete";
 export function revertWork(resource: Resource, task: TaskRow): ChunkWork {
   const sourceId = task.revertOfId;
   const scope = task.data.journal;
-  if (sourceId === null || !scope) throw new Error(`The task bulk task #${task.id} reverts was removed with its journal (past its retention), so there is nothing to revert.`);
+  if (sourceId === null || !scope) throw new Error(`The task that bulk task #${task.id} reverts was removed with its journal (past its retention), so there is nothing to revert.`);
   const sql = revertStatements(resource, scope);
   const force = task.data.force === true;
   const restoresWholeRows = scope.columns === "all";
@@ -106,35 +106,46 @@ interface RevertStatements {
   write: Record<Kind, (client: pg.PoolClient, ids: string[], sourceId: number) => Promise<string[]>>;
 }
 
-/** The SQL of a revert for one model and journal scope, built once per task. Parameters: $1 ids (text), $2 the reverted task, $3 this task. */
+/**
+ * The SQL of a revert for one model and journal scope, built once per task. Parameters: $1 ids
+ * (text), $2 the reverted task, $3 this task. Every statement is driven by the chunk's ids through
+ * a primary key (the record's, or the journal's (taskId, recordId)), with per-row lookups rather
+ * than joins of whole sets, so its plan stays linear whatever the planner believes of the journal
+ * (a task's journal rows are often younger than its statistics).
+ */
 function revertStatements(resource: Resource, scope: JournalScope): RevertStatements {
   const { dataModel } = resource.global;
   const { model } = resource;
   const table = ident(model.dbName);
   const id = ident(idColumn(model));
   const idType = idSqlType(model);
-  const chunk = chunkSnapshotSql(dataModel, model, scope, "t", "$1");
+  const ofChunk = `j."taskId" = $2 AND j."recordId" = ANY($1::text[])`;
   const journalRows = `powercrud.journal j
     LEFT JOIN ${table} t ON t.${id} = j."recordId"::${idType}
-    ${chunk.joins}
-    CROSS JOIN LATERAL (SELECT CASE WHEN t.${id} IS NULL THEN NULL ELSE ${chunk.snapshot} END AS now) s
-    WHERE j."taskId" = $2 AND j."recordId" = ANY($1::text[])`;
+    CROSS JOIN LATERAL (SELECT CASE WHEN t.${id} IS NULL THEN NULL ELSE ${snapshotSql(dataModel, model, scope, "t")} END AS now) s
+    WHERE ${ofChunk}`;
   const conflict = `s.now IS DISTINCT FROM j.after AND s.now IS DISTINCT FROM j.before`;
   const ids = async (client: pg.PoolClient, text: string, params: unknown[]) => (await client.query<{ id: string }>(text, params)).rows.map((row) => row.id);
-  const fromJournal = `FROM powercrud.journal j CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, j.before->'row') r`;
-  const ofChunk = `j."taskId" = $2 AND j."recordId" = ANY($1::text[])`;
 
   // Columns written back; @updatedAt moves to now unless the snapshot holds it (a revert is a change).
   const columns = writableColumns(model, scope);
   const stamps = model.fields.flatMap((field) => (field.kind === "scalar" && field.isUpdatedAt && !columns.includes(field.dbName) ? [field.dbName] : []));
-  const assignments = [...columns.map((column) => `${ident(column)} = r.${ident(column)}`), ...stamps.map((column) => `${ident(column)} = (now() AT TIME ZONE 'UTC')`)];
+  // Each record's values from its own journal row: one primary-key probe per record.
+  const before = `FROM powercrud.journal j CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, j.before->'row') r
+        WHERE j."taskId" = $2 AND j."recordId" = t.${id}::text`;
+  const assignments = [
+    ...(columns.length === 1 ? [`${ident(columns[0]!)} = (SELECT r.${ident(columns[0]!)} ${before})`] : []),
+    ...(columns.length > 1 ? [`(${columns.map(ident).join(", ")}) = (SELECT ${columns.map((column) => `r.${ident(column)}`).join(", ")} ${before})`] : []),
+    ...stamps.map((column) => `${ident(column)} = (now() AT TIME ZONE 'UTC')`),
+  ];
   const links = scope.links.map((field) => linkOf(dataModel, model, field));
   const linkInserts = links.map((link) => `INSERT INTO ${ident(link.joinTable)} (${ident(link.ownColumn)}, ${ident(link.targetColumn)})
     SELECT j."recordId"::${idType}, x::${link.targetType} FROM powercrud.journal j CROSS JOIN LATERAL jsonb_array_elements_text(j.before->'links'->${literal(link.field)}) x
     WHERE ${ofChunk} ON CONFLICT DO NOTHING`);
-  const linkDeletes = links.map((link) => `DELETE FROM ${ident(link.joinTable)} m USING powercrud.journal j
-    WHERE ${ofChunk} AND m.${ident(link.ownColumn)} = ANY($1::text[]::${idType}[]) AND m.${ident(link.ownColumn)}::text = j."recordId"
-      AND NOT (j.before->'links'->${literal(link.field)} ? m.${ident(link.targetColumn)}::text)`);
+  const linkDeletes = links.map((link) => `DELETE FROM ${ident(link.joinTable)} m
+    WHERE m.${ident(link.ownColumn)} = ANY($1::text[]::${idType}[])
+      AND NOT EXISTS (SELECT 1 FROM powercrud.journal j WHERE j."taskId" = $2 AND j."recordId" = m.${ident(link.ownColumn)}::text
+                        AND j.before->'links'->${literal(link.field)} ? m.${ident(link.targetColumn)}::text)`);
 
   return {
     lock: `SELECT 1 FROM ${table} t WHERE ${idMatch(model, "t", "$1")} FOR UPDATE`,
@@ -151,11 +162,12 @@ function revertStatements(resource: Resource, scope: JournalScope): RevertStatem
         for (const statement of linkDeletes) await client.query(statement, [some, sourceId]);
         for (const statement of linkInserts) await client.query(statement, [some, sourceId]);
         if (assignments.length === 0) return some;
-        return ids(client, `UPDATE ${table} t SET ${assignments.join(", ")} ${fromJournal}
-          WHERE ${idMatch(model, "t", "$1")} AND ${ofChunk} AND j."recordId" = t.${id}::text RETURNING t.${id}::text AS id`, [some, sourceId]);
+        // Only the values read from the journal need the reverted task's id ($2).
+        return ids(client, `UPDATE ${table} t SET ${assignments.join(", ")} WHERE ${idMatch(model, "t", "$1")} RETURNING t.${id}::text AS id`, columns.length ? [some, sourceId] : [some]);
       },
       insert: async (client, some, sourceId) => {
-        const inserted = await ids(client, `INSERT INTO ${table} SELECT r.* ${fromJournal} WHERE ${ofChunk} RETURNING ${id}::text AS id`, [some, sourceId]);
+        const inserted = await ids(client, `INSERT INTO ${table} SELECT r.* FROM powercrud.journal j CROSS JOIN LATERAL jsonb_populate_record(NULL::${table}, j.before->'row') r
+          WHERE ${ofChunk} RETURNING ${id}::text AS id`, [some, sourceId]);
         for (const statement of linkInserts) await client.query(statement, [some, sourceId]);
         return inserted;
       },

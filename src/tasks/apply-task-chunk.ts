@@ -39,7 +39,7 @@ export async function applyTaskChunk(client: pg.PoolClient, resource: Resource, 
 export async function refuseByHooks(resource: Resource, operation: "update" | "delete", ids: string[], user: unknown, failures: ChunkOutcome["failures"]): Promise<string[]> {
   const recordHook = operation === "update" ? resource.permissions.updateRecord : resource.permissions.deleteRecord;
   const veto = resource.config.bulk.veto;
-  if (!recordHook && !veto) return ids;
+  if ((!recordHook && !veto) || ids.length === 0) return ids;
   const allowed: string[] = [];
   const rows = await pageRows(resource.global.pool, resource, ids, []);
   for (const row of rows) {

@@ -89,7 +89,7 @@ export function revertRoutes(router: Router, context: RevertRouteContext) {
 export async function retryRevert(context: RevertRouteContext, req: Request, res: Response, revert: TaskRow): Promise<void> {
   const force = forceOf(req);
   const resource = requireResource(context, revert);
-  if (revert.revertOfId === null) throw new HttpError(409, `The task bulk task #${revert.id} reverts was removed (past its retention), so it cannot be retried.`);
+  if (revert.revertOfId === null) throw new HttpError(409, `The task that bulk task #${revert.id} reverts was removed (past its retention), so it cannot be retried.`);
   const source = await context.visibleTask(req, String(revert.revertOfId));
   const denied = await revertPermission(resource, req, source, force);
   if (denied) throw new HttpError(403, denied);
