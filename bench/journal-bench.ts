@@ -21,8 +21,8 @@ type Mode = "off" | "recorded" | "journaled";
 
 const BOOKS = 1_000_000;
 const TARGET_ROWS = 100_000;
-const ROUNDS = 3;
-const BACKGROUND_ROUNDS = 2;
+const ROUNDS = 5;
+const BACKGROUND_ROUNDS = 3;
 const HISTORY_TASKS = 1_000;
 const HISTORY_TASK_ROWS = 100;
 const HISTORY_SAMPLES = 200;
