@@ -6,6 +6,7 @@ import { listBench } from "./list-bench";
 import { matrixBench } from "./matrix-bench";
 import { tasksBench } from "./tasks-bench";
 import { statusBench } from "./status-bench";
+import { journalBench } from "./journal-bench";
 
 /** Each part of the benchmark, in the order `npm run bench` runs them; `npm run bench -- matrix list` runs only those. */
 const PARTS: Record<string, (url: string) => Promise<string>> = {
@@ -16,6 +17,7 @@ const PARTS: Record<string, (url: string) => Promise<string>> = {
   "bulk-form": bulkFormBench,
   tasks: tasksBench,
   status: statusBench,
+  journal: journalBench,
 };
 
 const chosen = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { bookResource } from "../src/demo/resources";
 import { createPowerCrud } from "../src/index";
 import { sessionMiddleware } from "../src/web/session";
 import { performance } from "node:perf_hooks";
+import { createPool } from "../src/db/clients";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded-postgres";
 import { migrateDatabase } from "../src/db/migrate";
 import { packageRoot } from "../src/paths";
@@ -24,6 +25,16 @@ export async function benchDatabase(): Promise<{ url: string; stop(): Promise<vo
   }
   await migrateDatabase(url);
   return { url, stop: async () => embedded?.stop() };
+}
+
+export async function bookCount(url: string): Promise<number> {
+  const pool = createPool(url, 1);
+  try {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Book"`);
+    return Number(rows[0]!.n);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Seeds `books` books (with 300 authors and 20 genres) unless the database holds exactly that many: once, then kept. */

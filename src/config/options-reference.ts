@@ -25,6 +25,7 @@ export interface ReferenceSection {
 export const REFERENCE_SECTIONS: ReferenceSection[] = [
   { id: "createPowerCrud", root: globalSchema, path: [], heading: "createPowerCrud" },
   { id: "global-bulk", root: globalSchema, path: ["bulk"], heading: "global bulk" },
+  { id: "global-history", root: globalSchema, path: ["history"], heading: "global history" },
   { id: "tasks", root: globalSchema, path: ["tasks"], heading: "tasks" },
   { id: "resource", root: resourceSchema, path: [], heading: "resource" },
   { id: "list", root: resourceSchema, path: ["list"], heading: "list" },
@@ -33,6 +34,7 @@ export const REFERENCE_SECTIONS: ReferenceSection[] = [
   { id: "form", root: resourceSchema, path: ["form"], heading: "form" },
   { id: "routes", root: resourceSchema, path: ["routes"], heading: "routes" },
   { id: "bulk", root: resourceSchema, path: ["bulk"], heading: "bulk" },
+  { id: "history", root: resourceSchema, path: ["history"], heading: "history" },
   { id: "rowActions", root: resourceSchema, path: ["rowActions"], heading: "rowActions" },
   { id: "toolbar", root: resourceSchema, path: ["toolbar"], heading: "toolbar" },
   { id: "permissions", root: permissionsSchema, path: [], prefix: "permissions.", heading: "permissions" },

@@ -6,6 +6,7 @@ import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec, type SearchField } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
+import type { HistoryConfig } from "./history-schema";
 import type { ListMounts } from "../web/delete-blockers";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
@@ -50,6 +51,8 @@ export interface Resource {
   mounts: ListMounts;
   /** Background execution: createPowerCrud's settings with this resource's own on top. */
   background: BackgroundConfig;
+  /** The journal and audit trail: createPowerCrud's `history` with this resource's own on top. */
+  history: HistoryConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
 }
 
@@ -165,6 +168,10 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),
     background: { ...global.bulk.background, ...ownBackground },
+    history: {
+      enabled: config.history.enabled ?? global.history.enabled,
+      retentionDays: config.history.retentionDays ?? global.history.retentionDays,
+    },
     templates,
   };
 }

@@ -3,6 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
+import { resourceHistorySchema } from "./history-schema";
 import type { ChoicesWhere, FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
@@ -264,10 +265,16 @@ export const resourceSchema = z
         background: resourceBackgroundSchema.default({}).describe(
           "This resource's own background settings, each overriding createPowerCrud's. See [Background tasks](../guides/background-tasks.md).",
         ),
+        recoverableDelete: z.boolean().default(false).describe(
+          "Journal the rows a bulk delete removes, whole and with their many-to-many links, so the delete can be reverted from its task " +
+            "page (needs `history`). Off: the confirmation says plainly that the delete cannot be undone. See " +
+            "[History and revert](../guides/history-and-revert.md#recoverable-bulk-deletes).",
+        ),
       })
       .strict()
-      .default({ delete: true, chunkSize: 5_000, background: {} })
+      .default({ delete: true, chunkSize: 5_000, background: {}, recoverableDelete: false })
       .describe("Bulk delete, the chunk size of bulk statements, the veto hook and background execution."),
+    history: resourceHistorySchema,
     rowActions: z.array(rowActionSchema).default([]).describe("Extra buttons on every row."),
     toolbar: z.array(toolbarButtonSchema).default([]).describe("Extra buttons above the list."),
     permissions: permissionsSchema.default({}).describe("This resource's hooks; each replaces the global hook of the same name."),

@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { HttpError } from "../web/http-error";
 import { inTransaction, sqlState } from "../db/transaction";
-import { BULK_JOB, type StoredChange } from "./interfaces";
+import { insertTask } from "./insert-task";
+import { BULK_JOB, type JournalScope, type StoredChange, type TaskOperation } from "./interfaces";
 import { announce } from "./task-state";
 
 export interface EnqueueRequest {
@@ -9,8 +10,13 @@ export interface EnqueueRequest {
   resourceKey: string;
   resourceUrl: string;
   model: string;
-  operation: "update" | "delete";
+  operation: TaskOperation;
   changes: StoredChange[];
+  /** The task journals its changes, keeping this of each record (history on): it can be reverted. */
+  journal?: JournalScope;
+  /** A revert: the task it reverts, and whether it overwrites records changed since. */
+  revertOfId?: number;
+  force?: boolean;
   description: string;
   /** SQL yielding the target ids (column `id`) and its parameters: the selection, or a retried task's failures. */
   targets: { sql: string; params: unknown[] };
@@ -45,20 +51,7 @@ export class HeldByTask extends HttpError {
 export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promise<EnqueueResult> {
   try {
     return await inTransaction(pool, async (client) => {
-      const inserted = await client.query<{ id: number }>(
-        `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
-           "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId", "selectionToken")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-         ON CONFLICT ("taskKey") WHERE status IN ('PENDING', 'RUNNING') DO NOTHING
-         RETURNING id`,
-        [
-          request.taskKey, request.resourceKey, request.resourceUrl, request.model, request.operation,
-          JSON.stringify({ changes: request.changes }), request.description, request.filterQuery, request.selectionMode,
-          request.userKey ?? null, request.userName ?? null, snapshot(request.user), request.notify, request.atomic,
-          request.chunkSize, request.retryOfId ?? null, request.selectionToken ?? null,
-        ],
-      );
-      const taskId = inserted.rows[0]?.id;
+      const taskId = await insertTask(client, request);
       if (taskId === undefined) {
         // The partial unique index made this statement wait for the identical task's commit; it is visible now.
         const existing = await client.query<{ id: number }>(
@@ -126,14 +119,3 @@ async function refuseHeldTargets(client: pg.PoolClient, taskId: number, model: s
     throw new HeldByTask(rows[0].taskId, `Some of these records are being changed by bulk task #${rows[0].taskId}, so nothing was queued. Wait for it to finish, or cancel it, then try again.`);
   }
 }
-
-/** The user as JSON (what permission hooks in the worker see), or null when it cannot be stored. */
-function snapshot(user: unknown): string | null {
-  if (user === undefined) return null;
-  try {
-    return JSON.stringify(user) ?? null;
-  } catch {
-    return null;
-  }
-}
-

@@ -8,14 +8,36 @@ export interface StoredChange {
   mode?: "add" | "remove" | "replace";
 }
 
+/**
+ * What a task's journal keeps of each record it changed, so the change can be reverted (src/history/):
+ * the changed columns and link sets before and after ("fields"), or whole rows it deleted or put back.
+ */
+export interface JournalScope {
+  kind: "fields" | "deleted" | "restored";
+  /** Database columns in each snapshot; "all" for whole rows. */
+  columns: string[] | "all";
+  /** Many-to-many relation fields whose link sets each snapshot holds. */
+  links: string[];
+}
+
+export interface TaskData {
+  changes: StoredChange[];
+  /** Present when the task journals its changes (history on): it can then be reverted. */
+  journal?: JournalScope;
+  /** A revert that overwrites records changed since the task it reverts. */
+  force?: boolean;
+}
+
+export type TaskOperation = "update" | "delete" | "revert";
+
 export interface TaskRow {
   id: number;
   taskKey: string;
   resourceKey: string;
   resourceUrl: string;
   model: string;
-  operation: "update" | "delete";
-  data: { changes: StoredChange[] };
+  operation: TaskOperation;
+  data: TaskData;
   description: string;
   filterQuery: string;
   selectionMode: string;
@@ -32,6 +54,8 @@ export interface TaskRow {
   status: TaskStatus;
   cancelRequested: boolean;
   retryOfId: number | null;
+  /** For a revert: the task it reverts. */
+  revertOfId: number | null;
   error: string | null;
   createdAt: Date;
   startedAt: Date | null;
@@ -45,10 +69,13 @@ export type FinishedTask = Pick<
   "id" | "resourceUrl" | "model" | "operation" | "description" | "status" | "total" | "processed" | "succeeded" | "failed" | "error" | "userKey" | "userName" | "createdAt" | "startedAt" | "finishedAt"
 > & { user: unknown; url: string };
 
+/** What `tasks.canRevert` receives of the task to revert. */
+export type RevertableTask = Pick<TaskRow, "id" | "resourceKey" | "resourceUrl" | "model" | "operation" | "description" | "status" | "total" | "succeeded" | "userKey" | "userName" | "createdAt" | "finishedAt" | "revertOfId">;
+
 /** The graphile-worker task identifier of bulk tasks, and the channel their progress is announced on. */
 export const BULK_JOB = "powercrud:bulk";
 export const TASK_CHANNEL = "powercrud_tasks";
 
 export const TASK_COLUMNS = `id, "taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery", "selectionMode",
   "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", total, processed, succeeded, failed, status::text AS status,
-  "cancelRequested", "retryOfId", error, "createdAt", "startedAt", "heartbeatAt", "finishedAt"`;
+  "cancelRequested", "retryOfId", "revertOfId", error, "createdAt", "startedAt", "heartbeatAt", "finishedAt"`;

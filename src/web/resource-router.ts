@@ -28,6 +28,8 @@ import { inlineEditRoutes } from "./inline-edit-routes";
 import { filterRoutes } from "./filter-routes";
 import { savedViewRoutes } from "./saved-view-routes";
 import { SavedViewStore } from "../list/saved-views";
+import { auditedWrite } from "../history/record-changes";
+import { historyRoutes, historyView } from "./history-routes";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -49,6 +51,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
   filterRoutes(router, web);
+  if (config.routes.detail) historyRoutes(router, web);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
@@ -152,6 +155,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
         cells: cellsOf(resource, record, resource.detailColumns),
         edit: edit && { ...edit, url: `${base}/edit` },
         remove: remove && { ...remove, url: `${base}/delete` },
+        history: await historyView(web, req, String(record[model.idField])),
         returnUrl: returnUrlOf(req),
         pageTitle: recordName(resource, record),
       });
@@ -214,7 +218,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
         throw link ? error.withLink(link.href, link.label) : error;
       }
       try {
-        await resource.delegate.delete({ where: { [model.idField]: record[model.idField] } });
+        await auditedWrite(resource, req, "delete", record[model.idField], (delegate) => delegate.delete({ where: { [model.idField]: record[model.idField] } }));
       } catch (error) {
         const problem = writeProblem(error);
         if (problem?.kind === "referenced") throw new HttpError(409, `${name} can't be deleted: other records still refer to it.`, "Can't delete");
@@ -289,9 +293,10 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
     let saved: RecordRow;
     try {
+      const select = { [model.idField]: true, [resource.displayField]: true };
       saved = mode === "create"
-        ? await resource.delegate.create({ data, select: { [model.idField]: true, [resource.displayField]: true } })
-        : await resource.delegate.update({ where: { [model.idField]: record![model.idField] }, data, select: { [model.idField]: true, [resource.displayField]: true } });
+        ? await auditedWrite(resource, req, "create", undefined, (delegate) => delegate.create({ data, select }))
+        : await auditedWrite(resource, req, "update", record![model.idField], (delegate) => delegate.update({ where: { [model.idField]: record![model.idField] }, data, select }));
     } catch (error) {
       const problem = writeProblem(error);
       if (!problem) throw error;

@@ -18,6 +18,7 @@ import { isFragmentRequest, targets, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo } from "./permissions";
 import { taskView, toastKind } from "./task-views";
+import { retryMayForce, retryRevert, revertOffer, revertRoutes, type RevertRouteContext } from "./revert-routes";
 import { outcomeSentence } from "../tasks/notifications";
 
 const PAGE_SIZE = 25;
@@ -164,10 +165,14 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     answer(req, res, task.id, message, cancelled ? "info" : "warning");
   }));
 
+  const reverts: RevertRouteContext = { resources, tasksUrl, pool: global.pool, route, render, visibleTask, answer };
+  revertRoutes(router, reverts);
+
   router.post("/:id/retry", route(async (req, res) => {
     const task = await visibleTask(req);
     if (task.status === "PENDING" || task.status === "RUNNING") throw new HttpError(409, `Bulk task #${task.id} is still running; retry it when it has ended.`);
     if (task.failed === 0) throw new HttpError(422, `Bulk task #${task.id} has no failed records to retry.`);
+    if (task.operation === "revert") return retryRevert(reverts, req, res, task);
     const resource = resources.get(task.resourceKey);
     if (!resource) throw new HttpError(409, `The ${task.model} records of bulk task #${task.id} are no longer managed here, so it cannot be retried.`);
     for (const action of ["bulk", task.operation === "delete" ? "delete" : "update"] as const) {
@@ -207,6 +212,12 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       waiting: view.status === "PENDING" && (await store.waitingForWorker(task.id)),
       canCancel: manage && view.active,
       canRetry: manage && !view.active && task.failed > 0 && resource !== undefined,
+      revert: await revertOffer({ resources, tasksUrl, pool: global.pool }, req, task),
+      forced: task.data.force === true,
+      // A revert's failures are mostly conflicts: its retry may overwrite them, for users who may force.
+      retryForce: task.operation === "revert" && manage && task.failed > 0 && task.revertOfId !== null
+        ? await retryMayForce({ resources }, req, task, await store.find(task.revertOfId))
+        : false,
       filterWords: task.filterQuery ? describeFilter(task.filterQuery) : undefined,
       resourceName: resource?.plural ?? task.model,
       changes: task.data.changes.map((change) => ({ label: resource?.bulkFields.find((field) => field.name === change.field)?.label ?? humanize(change.field), value: valueWords(change.value), mode: change.mode ? MODE_WORDS[change.mode] : undefined })),
