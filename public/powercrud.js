@@ -362,6 +362,13 @@
     });
   });
 
+  // The export form downloads a file and leaves the page as it was: its popover closes once it posted.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-pc-export]");
+    if (!form) return;
+    setTimeout(function () { form.closest("details").open = false; }, 0);
+  });
+
   // The column chooser: with no column ticked, "Show columns" is disabled and its message says why
   // (the server refuses such a choice too, with the same message).
   function syncColumnChooser() {

@@ -5,6 +5,7 @@ import type { DataModelMeta } from "../model/types";
 import { fn } from "./schema-helpers";
 import { permissionsSchema } from "./permissions-schema";
 import { globalBackgroundSchema, tasksSchema } from "./background-schema";
+import { globalExportSchema } from "./export-schema";
 
 export const globalSchema = z
   .object({
@@ -53,6 +54,8 @@ export const globalSchema = z
       })
       .strict()
       .prefault({}),
+    /** Export of lists as CSV and XLSX; a resource's `export` overrides each setting. */
+    export: globalExportSchema.prefault({}).describe("Export of lists as CSV and XLSX; a resource's `export` overrides each setting."),
     /** Background tasks: their pages, who manages them, notifications, and how workers watch each other. */
     tasks: tasksSchema.prefault({}),
     /** Receives unexpected errors (500s); default console.error. */

@@ -22,7 +22,7 @@ export type PermissionResult = boolean | string;
 export type ActionPermission = (ctx: PermissionContext<any>) => PermissionResult | Promise<PermissionResult>;
 export type RecordPermission = (ctx: RecordPermissionContext<any, any>) => PermissionResult | Promise<PermissionResult>;
 
-export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk";
+export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk" | "export";
 
 export const permissionsSchema = z
   .object({
@@ -32,6 +32,10 @@ export const permissionsSchema = z
     update: fn<ActionPermission>("(ctx) => boolean | string").optional(),
     delete: fn<ActionPermission>("(ctx) => boolean | string").optional(),
     bulk: fn<ActionPermission>("(ctx) => boolean | string").optional(),
+    /** May this user export the list (CSV, XLSX)? Without a hook, whoever may see the list may export it. */
+    export: fn<ActionPermission>("(ctx) => boolean | string")
+      .optional()
+      .describe("May this user export the list as CSV or XLSX? Checked on top of `list`; without this hook, whoever may see the list may export it."),
     /** Per record: may this user edit this record, and if not, why not. */
     updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),
     deleteRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),

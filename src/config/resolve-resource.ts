@@ -6,6 +6,7 @@ import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
+import type { ExportConfig } from "./export-schema";
 import type { ListMounts } from "../web/delete-blockers";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
@@ -40,6 +41,8 @@ export interface Resource {
   mounts: ListMounts;
   /** Background execution: createPowerCrud's settings with this resource's own on top. */
   background: BackgroundConfig;
+  /** Export: createPowerCrud's settings with this resource's own on top. */
+  export: ExportConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
 }
 
@@ -125,6 +128,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     deleteConfirm: config.templates.deleteConfirm ?? "powercrud/partials/delete-confirm.njk",
   };
   const ownBackground = Object.fromEntries(Object.entries(config.bulk.background).filter(([, value]) => value !== undefined));
+  const background = { ...global.bulk.background, ...ownBackground };
+  const ownExport = Object.fromEntries(Object.entries(config.export).filter(([, value]) => value !== undefined));
+  const exportSettings = { ...global.export, ...ownExport };
   return {
     key: config.key ?? model.name,
     config,
@@ -144,7 +150,8 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),
-    background: { ...global.bulk.background, ...ownBackground },
+    background,
+    export: { ...exportSettings, backgroundMinRecords: exportSettings.backgroundMinRecords ?? background.minRecords },
     templates,
   };
 }

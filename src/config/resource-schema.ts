@@ -3,6 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
+import { resourceExportSchema } from "./export-schema";
 import type { FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
@@ -166,6 +167,8 @@ export const resourceSchema = z
       })
       .strict()
       .default({ delete: true, chunkSize: 5_000, background: {} }),
+    /** Export of this list as CSV and XLSX (defaults from createPowerCrud's `export`). */
+    export: resourceExportSchema.default({}).describe("Export of this list as CSV and XLSX; what it leaves out comes from createPowerCrud's `export`."),
     rowActions: z.array(rowActionSchema).default([]),
     toolbar: z.array(toolbarButtonSchema).default([]),
     permissions: permissionsSchema.default({}),

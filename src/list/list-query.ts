@@ -3,7 +3,7 @@ import { ident } from "../db/sql";
 import type { ModelMeta } from "../model/types";
 import type { Column } from "./columns";
 import type { SqlWhere } from "./filters";
-import type { ListState } from "./list-state";
+import type { ListState, SortKey } from "./list-state";
 import { idColumn } from "../model/relations";
 
 export interface PageOfIds {
@@ -24,9 +24,34 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
   const id = ident(idColumn(model));
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
 
+  const { joins, orderBy } = orderSql(model, columns, state.sort);
+  const limit = `$${where.params.length + 1}`;
+  const offset = `$${where.params.length + 2}`;
+  const sql = `SELECT t.${id} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
+               ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
+  const idsOf = async (page: number) =>
+    (await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize])).rows;
+  // The count and the requested page run side by side on two connections; only a page past the end
+  // of an exact total costs a second trip, for the last page.
+  const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
+  // "All" is one page of at most allLimit rows.
+  let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
+  // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
+  const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
+  const rows = page === state.page ? requested : await idsOf(page);
+  if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
+  return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount: Math.max(pageCount, page) };
+}
+
+/**
+ * The list's order as SQL: the sort keys (with the joins a relation sort needs, keyed by alias), then
+ * the id as the last key, so the order is total and pages never repeat or skip rows. Exports walk
+ * the same order.
+ */
+export function orderSql(model: ModelMeta, columns: Column[], sort: SortKey[]): { joins: Map<string, string>; orderBy: string } {
   const joins = new Map<string, string>();
   const orderBy: string[] = [];
-  for (const key of state.sort) {
+  for (const key of sort) {
     const column = columns.find((candidate) => candidate.key === key.key);
     if (!column?.sql) continue;
     for (const join of column.sql.joins) {
@@ -43,24 +68,9 @@ export async function pageOfIds(pool: pg.Pool, model: ModelMeta, columns: Column
     const lastJoin = column.sql.joins[column.sql.joins.length - 1];
     if (lastJoin) orderBy.push(`${lastJoin.alias}.${ident(lastJoin.toColumn)} ${direction}`);
   }
-  const lastDescending = state.sort.length === 0;
-  orderBy.push(`t.${id} ${lastDescending ? "DESC" : "ASC"}`);
-  const limit = `$${where.params.length + 1}`;
-  const offset = `$${where.params.length + 2}`;
-  const sql = `SELECT t.${id} AS id FROM ${table} t ${[...joins.values()].join(" ")} ${whereText}
-               ORDER BY ${orderBy.join(", ")} LIMIT ${limit} OFFSET ${offset}`;
-  const idsOf = async (page: number) =>
-    (await pool.query<{ id: number | string }>(sql, [...where.params, state.pageSize, (page - 1) * state.pageSize])).rows;
-  // The count and the requested page run side by side on two connections; only a page past the end
-  // of an exact total costs a second trip, for the last page.
-  const [{ total, totalKind }, requested] = await Promise.all([countRows(pool, table, whereText, where.params, countPolicy), idsOf(state.page)]);
-  // "All" is one page of at most allLimit rows.
-  let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
-  // An estimate may be short of the truth: pages past it stay reachable rather than clamped.
-  const page = totalKind === "exact" ? Math.min(state.page, pageCount) : state.page;
-  const rows = page === state.page ? requested : await idsOf(page);
-  if (totalKind === "estimate" && !state.all && rows.length === state.pageSize && page >= pageCount) pageCount = page + 1;
-  return { ids: rows.map((row) => row.id), total, totalKind, page, pageCount: Math.max(pageCount, page) };
+  const lastDescending = sort.length === 0;
+  orderBy.push(`t.${ident(idColumn(model))} ${lastDescending ? "DESC" : "ASC"}`);
+  return { joins, orderBy: orderBy.join(", ") };
 }
 
 export interface CountPolicy {

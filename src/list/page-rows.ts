@@ -13,10 +13,33 @@ import type { Column } from "./columns";
  */
 export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<number | string>, columns: Column[]): Promise<RecordRow[]> {
   if (ids.length === 0) return [];
+  const { model } = resource;
+  const { selects, joins } = rowSql(resource, columns);
+  const { rows } = await pool.query({
+    text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")}
+           WHERE t.${ident(idColumn(model))} = ANY($1)`,
+    values: [ids],
+    types: prismaCompatibleTypes,
+  });
+  const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
+  return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
+}
+
+/**
+ * What a row of the list reads, as SQL over the model's table aliased `t`: every own column (named
+ * by field), each to-one relation value through a LEFT JOIN keyed by alias (named by its path,
+ * "author.name"), each many-to-many relation as a JSON array of { id, displayField } (named by the
+ * relation). Page rows and exports read rows alike through it. `ownFields: "columns"` reads only the
+ * id and the own fields the columns name (an export writes nothing else); page rows read them all, for
+ * record hooks and row actions.
+ */
+export function rowSql(resource: Resource, columns: Column[], ownFields: "all" | "columns" = "all"): { selects: string[]; joins: Map<string, string> } {
   const { model, global } = resource;
   const selects: string[] = [];
   const joins = new Map<string, string>();
+  const named = new Set([model.idField, ...columns.filter((column) => column.kind === "field" && column.path.length === 1).map((column) => column.key)]);
   for (const field of model.fields) {
+    if (ownFields === "columns" && !named.has(field.name)) continue;
     if (field.kind !== "object" && !field.isList && field.type !== "Bytes") selects.push(`t.${ident(field.dbName)} AS ${ident(field.name)}`);
   }
   for (const column of columns) {
@@ -38,18 +61,11 @@ export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<num
       selects.push(`${column.sql.alias}.${ident(column.sql.column)} AS ${ident(column.path.join("."))}`);
     }
   }
-  const { rows } = await pool.query({
-    text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")}
-           WHERE t.${ident(idColumn(model))} = ANY($1)`,
-    values: [ids],
-    types: prismaCompatibleTypes,
-  });
-  const byId = new Map(rows.map((row) => [String(row[model.idField]), nest(row)]));
-  return ids.map((id) => byId.get(String(id))).filter((row): row is RecordRow => row !== undefined);
+  return { selects, joins };
 }
 
 /** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */
-function nest(row: Record<string, unknown>): RecordRow {
+export function nest(row: Record<string, unknown>): RecordRow {
   const result: RecordRow = {};
   for (const [key, value] of Object.entries(row)) {
     const path = key.split(".");

@@ -12,6 +12,7 @@ import { loadSelectionBar } from "./selection-routes";
 import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
 import { canDo } from "./permissions";
+import { canExport, exportMenuView } from "./export-menu";
 import { headerViews, paginationView, rowView } from "./resource-views";
 import { activeTaskOn, heldRecords } from "../tasks/held-records";
 
@@ -60,12 +61,13 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
   // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, loadedBar] = await Promise.all([
+  const [visible, page, permissions, filterBar, loadedBar, exporting] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
     pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
     filterBarView(resource, state, listUrl),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
+    canExport(resource, req),
   ]);
   const [detail, update, remove, create] = permissions;
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
@@ -108,5 +110,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     pastEnd: page.ids.length === 0 && page.page > 1,
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
     showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
+    exportMenu: exporting.allowed
+      ? exportMenuView(resource, req, stateQuery({ ...shownState, page: 1 }, options).slice(1), page, selectionBar && { size: selectionBar.size, apart: selectionBar.scope.apart })
+      : undefined,
   };
 }

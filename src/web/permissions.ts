@@ -18,7 +18,8 @@ function decide(result: boolean | string, fallback: string): Decision {
 
 /** May this user perform this action on the resource at all? (No hook means yes.) */
 export async function canDo(resource: Resource, action: Action, req: Request): Promise<Decision> {
-  if (action !== "bulk" && !resource.config.routes[action]) return { allowed: false, reason: `${resource.plural} cannot be ${pastTense(action)} here.` };
+  if (action === "export" && !resource.export.enabled) return { allowed: false, reason: `${resource.plural} cannot be exported here.` };
+  if (action !== "bulk" && action !== "export" && !resource.config.routes[action]) return { allowed: false, reason: `${resource.plural} cannot be ${pastTense(action)} here.` };
   const hook = resource.permissions[action];
   if (!hook) return ALLOWED;
   const result = await hook({ user: resource.global.getUser(req), req, model: resource.model.name });
@@ -40,9 +41,9 @@ export async function recordDecision(resource: Resource, action: "update" | "del
 }
 
 function verb(action: Action): string {
-  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit" }[action];
+  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit", export: "export" }[action];
 }
 
 function pastTense(action: Action): string {
-  return { list: "listed", detail: "viewed", create: "created", update: "edited", delete: "deleted", bulk: "bulk edited" }[action];
+  return { list: "listed", detail: "viewed", create: "created", update: "edited", delete: "deleted", bulk: "bulk edited", export: "exported" }[action];
 }

@@ -23,6 +23,7 @@ import { bulkRoutes } from "./bulk-routes";
 import { heldRecords } from "../tasks/held-records";
 import { announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
+import { exportRoutes } from "./export-routes";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -42,6 +43,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
+  exportRoutes(router, web, selections, preferences);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));

@@ -1,0 +1,349 @@
+/**
+ * Export of lists as CSV and XLSX, streamed from a database cursor: content (filters, search, sort,
+ * the user's visible columns, the selection, value formats, CSV injection), permissions, bad input,
+ * and backpressure. The expected rows are read with SQL of the test's own.
+ */
+import { Writable } from "node:stream";
+import ExcelJS from "exceljs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { seedCatalogue } from "../../src/demo/seed";
+import type { Resource } from "../../src/config/resolve-resource";
+import { runExport } from "../../src/export/run-export";
+import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
+import { BAR, Browser } from "../support/bulk-fixture";
+import { connect } from "../support/database";
+import { TestClient, type TestResponse } from "../support/test-client";
+import { parseCsv } from "../support/csv";
+
+const db = connect();
+let server: TestClient;
+let logged: unknown[];
+let books: Resource;
+
+const role = (ctx: { user?: unknown }) => (ctx.user as TestUser | undefined)?.role ?? "";
+
+beforeAll(async () => {
+  await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
+  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud_list_preference`);
+  const app = bareApp(db, (app, crud) => {
+    const router = crud.resource({
+      model: "Book",
+      list: {
+        fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller", "createdAt", "pricePerPage"],
+        defaultColumns: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller", "createdAt", "pricePerPage"],
+        filters: ["status", "bestseller"],
+        search: ["title"],
+      },
+      properties: { pricePerPage: { label: "Price per page", needs: ["price", "pages"], value: (book) => (Number(book.price) / book.pages).toFixed(4) } },
+      bulkFields: ["pages"],
+      export: { batchSize: 100, backgroundMinRecords: 100_000 },
+      permissions: {
+        list: (ctx) => role(ctx) !== "stranger",
+        export: (ctx) => role(ctx) !== "no-export" || "Exports are for staff.",
+      },
+    });
+    books = router.resource;
+    app.use("/books", router);
+    app.use("/plain-books", crud.resource({ model: "Book", list: { fields: ["title"] }, export: { formats: ["xlsx"], csvBom: false, includeId: false } }));
+    app.use("/closed-books", crud.resource({ model: "Book", list: { fields: ["title"] }, export: { enabled: false } }));
+  }, { userKey: (user: TestUser) => user.role });
+  server = await TestClient.start(app.app);
+  logged = app.errors;
+});
+
+afterEach(() => expectNoServerErrors(logged));
+afterAll(async () => {
+  await server?.close();
+  await db.close();
+});
+
+async function browser(role = "admin", path = "/books"): Promise<Browser> {
+  const browser = new Browser(server.fork(), role);
+  expect((await browser.get(path)).status).toBe(200);
+  return browser;
+}
+
+/** Posts the export form as the menu does; the body is read as text (CSV) by the test client. */
+function exportList(b: Browser, form: Record<string, string>, base = "/books"): Promise<TestResponse> {
+  return b.post(`${base}/_export`, { format: "csv", scope: "list", _list: "", ...form });
+}
+
+/** The same request, its body as bytes (XLSX). */
+async function exportBytes(b: Browser, form: Record<string, string>, base = "/books"): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const body = new URLSearchParams({ _csrf: b.http.csrfToken, scope: "list", _list: "", ...form });
+  const response = await fetch(`${b.http.origin}${base}/_export`, {
+    method: "POST",
+    body,
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-test-role": b.role, cookie: `powercrud.sid=${b.http.cookie("powercrud.sid")}` },
+  });
+  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+const idsOf = (rows: string[][]) => rows.slice(1).map((row) => Number(row[0]));
+
+describe("CSV of the list", () => {
+  it("writes every matching row (not one page) with the visible columns, values in exact machine-readable forms", async () => {
+    const b = await browser();
+    const response = await exportList(b, {});
+    expect(response.status, response.text).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="books-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    // fetch's decoder drops the byte order mark: the raw bytes show it.
+    expect((await exportBytes(b, { format: "csv" })).body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(response.text.startsWith("ID,Title,Author,Genres,Status,Price,Pages,Published date,Bestseller,Created at,Price per page\r\n")).toBe(true);
+    const rows = parseCsv(response.text);
+    expect(rows.length).toBe(301);
+    // No sort chosen: the list's order, newest id first.
+    expect(idsOf(rows)).toEqual((await db.pool.query(`SELECT id FROM "Book" ORDER BY id DESC`)).rows.map((row) => row.id));
+
+    const { rows: [expected] } = await db.pool.query(
+      `SELECT b.id, b.title, a.name AS author, b.status::text AS status, b.price::text AS price, b.pages, to_char(b."publishedDate", 'YYYY-MM-DD') AS published,
+              b.bestseller, to_char(b."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created,
+              (SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM "_BookToGenre" x JOIN "Genre" g ON g.id = x."B" WHERE x."A" = b.id) AS genres
+       FROM "Book" b JOIN "Author" a ON a.id = b."authorId" WHERE b.id = 33`,
+    );
+    const row = rows.find((candidate) => candidate[0] === "33")!;
+    expect(row).toEqual([
+      "33", expected.title, expected.author, expected.genres ?? "", expected.status, expected.price, String(expected.pages),
+      expected.published ?? "", String(expected.bestseller), expected.created, (Number(expected.price) / expected.pages).toFixed(4),
+    ]);
+    expect(expected.price).toMatch(/^\d+\.\d\d$/);
+    // A book with several genres: names sorted and joined in one cell.
+    expect(rows.some((candidate) => /^[A-Z][a-z ]+(, [A-Z][a-z ]+)+$/.test(candidate[3]!))).toBe(true);
+    // A date-only column with no value is an empty cell.
+    expect(rows.find((candidate) => candidate[0] === "11")![7]).toBe("");
+  });
+
+  it("applies the list's filters, search and sort, and ignores its page and page size", async () => {
+    const b = await browser();
+    const response = await exportList(b, { _list: "status=DRAFT&q=the&sort=-price&page=3&size=10" });
+    expect(response.status, response.text).toBe(200);
+    const rows = parseCsv(response.text);
+    const { rows: expected } = await db.pool.query(`SELECT id FROM "Book" WHERE status = 'DRAFT' AND title ILIKE '%the%' ORDER BY price DESC, id ASC`);
+    expect(expected.length).toBeGreaterThan(50);
+    expect(idsOf(rows)).toEqual(expected.map((row) => row.id));
+  });
+
+  it("sorts by a relation as the list does (the author's name, then the author, then the id)", async () => {
+    const b = await browser();
+    const rows = parseCsv((await exportList(b, { _list: "sort=author,-pages&bestseller=yes" })).text);
+    const { rows: expected } = await db.pool.query(
+      `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" WHERE b.bestseller ORDER BY a.name, a.id, b.id`,
+    );
+    expect(idsOf(rows)).toEqual(expected.map((row) => row.id));
+  });
+
+  it("writes only the columns the user chose to see", async () => {
+    const b = await browser("picky");
+    expect((await b.post("/books/_columns", { columns: ["price", "title"] })).status).toBe(303);
+    const rows = parseCsv((await exportList(b, { _list: "sort=title" })).text);
+    expect(rows[0]).toEqual(["ID", "Title", "Price"]);
+    expect(rows[1]!.length).toBe(3);
+    // Another user's choice is their own.
+    const other = parseCsv((await exportList(await browser(), {})).text);
+    expect(other[0]!.length).toBe(11);
+  });
+
+  it("exports the selection alone, in the list's order", async () => {
+    const b = await browser();
+    const picked = [5, 250, 17, 101];
+    expect((await b.post("/books/_selection", { op: "rows", ids: picked.join(","), selected: "1" }, BAR)).status).toBe(200);
+    const rows = parseCsv((await exportList(b, { scope: "selection", _list: "sort=pages" })).text);
+    const { rows: expected } = await db.pool.query(`SELECT id FROM "Book" WHERE id = ANY($1) ORDER BY pages, id`, [picked]);
+    expect(idsOf(rows)).toEqual(expected.map((row) => row.id));
+
+    // "All matching" minus an exception: the filter's rows without the unticked one.
+    expect((await b.post("/books/_selection", { op: "all", _list: "status=OUT_OF_PRINT" }, BAR)).status).toBe(200);
+    expect((await b.post("/books/_selection", { op: "rows", ids: "9", selected: "0" }, BAR)).status).toBe(200);
+    const all = parseCsv((await exportList(b, { scope: "selection", _list: "" })).text);
+    const { rows: matching } = await db.pool.query(`SELECT id FROM "Book" WHERE status = 'OUT_OF_PRINT' AND id <> 9 ORDER BY id DESC`);
+    expect(idsOf(all)).toEqual(matching.map((row) => row.id));
+  });
+
+  it("guards every text cell a spreadsheet would run as a formula, leaving negative numbers alone", async () => {
+    const dangerous = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"];
+    const { rows: targets } = await db.pool.query(`SELECT id FROM "Book" ORDER BY id LIMIT $1`, [dangerous.length]);
+    const before = await db.pool.query(`SELECT id, title, pages FROM "Book" WHERE id = ANY($1)`, [targets.map((row) => row.id)]);
+    try {
+      for (const [index, title] of dangerous.entries()) await db.pool.query(`UPDATE "Book" SET title = $2, pages = -5 WHERE id = $1`, [targets[index]!.id, title]);
+      const b = await browser();
+      const rows = parseCsv((await exportList(b, { _list: "sort=title" })).text);
+      const byId = new Map(rows.map((row) => [Number(row[0]), row]));
+      for (const [index, title] of dangerous.entries()) {
+        const row = byId.get(targets[index]!.id)!;
+        expect(row[1]).toBe(`'${title}`);
+        expect(row[6]).toBe("-5");
+      }
+    } finally {
+      for (const row of before.rows) await db.pool.query(`UPDATE "Book" SET title = $2, pages = $3 WHERE id = $1`, [row.id, row.title, row.pages]);
+    }
+  });
+
+  it("quotes commas, quotes and line breaks (RFC 4180) and keeps non-ASCII text intact", async () => {
+    const { rows: [target] } = await db.pool.query(`SELECT id, title FROM "Book" ORDER BY id LIMIT 1`);
+    const title = 'Crème brûlée, "the" story\nin two lines — ½ 東京';
+    try {
+      await db.pool.query(`UPDATE "Book" SET title = $2 WHERE id = $1`, [target.id, title]);
+      const text = (await exportList(await browser(), {})).text;
+      expect(text).toContain(`"Crème brûlée, ""the"" story\nin two lines — ½ 東京"`);
+      expect(parseCsv(text).find((row) => Number(row[0]) === target.id)![1]).toBe(title);
+    } finally {
+      await db.pool.query(`UPDATE "Book" SET title = $2 WHERE id = $1`, [target.id, target.title]);
+    }
+  });
+
+  it("leaves out the BOM and the id where the resource says so", async () => {
+    const b = await browser("admin", "/plain-books");
+    const refused = await exportList(b, { format: "csv" }, "/plain-books");
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("Choose a file format: xlsx.");
+    const { body } = await exportBytes(b, { format: "xlsx" }, "/plain-books");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as never);
+    expect(workbook.worksheets[0]!.getRow(1).values).toEqual([undefined, "Title"]);
+  });
+});
+
+describe("XLSX of the list", () => {
+  it("writes a workbook with typed cells: numbers, exact decimals, dates, booleans and text", async () => {
+    const b = await browser();
+    const response = await exportBytes(b, { format: "xlsx", _list: "status=PUBLISHED&sort=price" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(response.headers.get("content-disposition")).toMatch(/filename="books-\d{4}-\d{2}-\d{2}\.xlsx"/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.body as never);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.name).toBe("Books");
+    expect(sheet.getRow(1).values).toEqual([undefined, "ID", "Title", "Author", "Genres", "Status", "Price", "Pages", "Published date", "Bestseller", "Created at", "Price per page"]);
+    const { rows: expected } = await db.pool.query(
+      `SELECT b.id, b.title, a.name AS author, b.price::text AS price, b.pages, b."publishedDate" AS published, b.bestseller, b."createdAt" AS created
+       FROM "Book" b JOIN "Author" a ON a.id = b."authorId" WHERE status = 'PUBLISHED' ORDER BY b.price, b.id`,
+    );
+    expect(sheet.rowCount).toBe(expected.length + 1);
+    for (const [index, book] of expected.entries()) {
+      const cells = sheet.getRow(index + 2).values as unknown[];
+      expect(cells[1]).toBe(book.id);
+      expect(cells[2]).toBe(book.title);
+      expect(cells[3]).toBe(book.author);
+      expect(cells[5]).toBe("PUBLISHED");
+      expect(cells[6]).toBe(Number(book.price));
+      expect(cells[7]).toBe(book.pages);
+      expect(cells[9]).toBe(book.bestseller);
+      if (book.published) expect((cells[8] as Date).toISOString().slice(0, 10)).toBe(book.published.toISOString().slice(0, 10));
+      else expect(cells[8]).toBeUndefined();
+    }
+    expect(sheet.getColumn(6).numFmt).toBe("0.00");
+    expect(sheet.getColumn(8).numFmt).toBe("yyyy-mm-dd");
+  });
+});
+
+describe("who may export, and bad input", () => {
+  it("refuses users the export hook refuses, and those who may not see the list; the menu shows only to those allowed", async () => {
+    const allowed = await browser();
+    expect((await allowed.get("/books")).text).toContain('id="pc-export"');
+
+    const refused = await browser("no-export");
+    expect((await refused.get("/books")).text).not.toContain('id="pc-export"');
+    const answer = await exportList(refused, {});
+    expect(answer.status).toBe(403);
+    expect(answer.text).toContain("Exports are for staff.");
+
+    const stranger = new Browser(server.fork(), "stranger");
+    await stranger.get("/plain-books");
+    expect((await exportList(stranger, {})).status).toBe(403);
+
+    const closed = await browser("admin", "/closed-books");
+    expect((await closed.get("/closed-books")).text).not.toContain('id="pc-export"');
+    expect((await exportList(closed, {}, "/closed-books")).status).toBe(403);
+  });
+
+  it("answers malformed forms with a 4xx that says what to change", async () => {
+    const b = await browser();
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{ format: "pdf" }, 400, "Choose a file format: csv or xlsx."],
+      [{ format: "" }, 400, "Choose a file format"],
+      [{ scope: "everything" }, 400, "Choose what to export"],
+      [{ _list: "q=" + "x".repeat(10_001) }, 422, "too long to export"],
+      [{ scope: "selection" }, 422, "Select the books to export first"],
+    ];
+    for (const [form, status, message] of cases) {
+      const response = await exportList(b, form);
+      expect(response.status, JSON.stringify(form)).toBe(status);
+      expect(response.text).toContain(message);
+    }
+    // Repeated fields are not one value.
+    const doubled = await b.post("/books/_export", { format: ["csv", "xlsx"], scope: "list", _list: "" });
+    expect(doubled.status).toBe(400);
+    // A list query that is no query at all reads as an unfiltered list, as the list itself reads it.
+    expect((await exportList(b, { _list: "%%%&&sort=nonsense&status=NOPE" })).status).toBe(200);
+    // Without the form's CSRF token nothing runs.
+    expect((await b.post("/books/_export", { _csrf: "forged", format: "csv" })).status).toBe(403);
+  });
+});
+
+describe("streaming", () => {
+  beforeAll(async () => {
+    await db.pool.query(`INSERT INTO "Book" (title, isbn, pages, price, status, "authorId", "updatedAt")
+      SELECT 'Filler ' || i, 'F' || lpad(i::text, 12, '0'), 100, 9.99, 'DRAFT', 1, now() FROM generate_series(1, 30000) i`);
+  });
+  afterAll(async () => {
+    await db.pool.query(`DELETE FROM "Book" WHERE title LIKE 'Filler %'`);
+  });
+
+  it("writes to a slow reader batch by batch: what waits in memory stays near one batch, never the file", async () => {
+    let peak = 0;
+    let largestChunk = 0;
+    let received = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        largestChunk = Math.max(largestChunk, chunk.length);
+        setTimeout(callback, 5);
+      },
+    });
+    const spec = { format: "csv" as const, scope: "list" as const, listQuery: "", columns: books.listColumns.map((column) => column.key) };
+    const progress: number[] = [];
+    const result = await runExport(books, spec, undefined, {
+      output: () => slow,
+      onProgress: async (written) => {
+        peak = Math.max(peak, slow.writableLength);
+        progress.push(written);
+      },
+    });
+    expect(result.rows).toBe(30_300);
+    // Batches of 100 rows, each handed over only when the reader took the one before.
+    expect(progress.length).toBe(303);
+    expect(progress.slice(0, 3)).toEqual([100, 200, 300]);
+    expect(received).toBeGreaterThan(2_000_000);
+    expect(peak).toBeLessThanOrEqual(largestChunk + 16 * 1024);
+    expect(peak).toBeLessThan(received / 50);
+  });
+
+  it("stops reading when the browser goes away, and gives the connection back", async () => {
+    const b = await browser();
+    const controller = new AbortController();
+    const response = await fetch(`${b.http.origin}/books/_export`, {
+      method: "POST",
+      signal: controller.signal,
+      body: new URLSearchParams({ _csrf: b.http.csrfToken, format: "csv", scope: "list", _list: "" }),
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-test-role": "admin", cookie: `powercrud.sid=${b.http.cookie("powercrud.sid")}` },
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    // The export's transaction ends: no session is left holding the cursor.
+    const until = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND (state = 'idle in transaction' OR query LIKE 'FETCH % FROM pc_export')  AND state <> 'idle'`);
+      if (rows[0].n === 0) break;
+      if (Date.now() > until) throw new Error("the export's cursor is still open");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+});
