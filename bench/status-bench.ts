@@ -19,21 +19,21 @@ export async function statusBench(url: string): Promise<string> {
   const server = spawn(process.execPath, ["--import", "tsx", "bench/status-server.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "pipe", "inherit"] });
   const streams: Stream[] = [];
   try {
-    await pool.query(`DELETE FROM powercrud_task WHERE "taskKey" LIKE 'bench-status:%'`);
+    await pool.query(`DELETE FROM powercrud.task WHERE "taskKey" LIKE 'bench-status:%'`);
     await pool.query(
-      `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, processed, succeeded, failed, status, "createdAt", "startedAt", "finishedAt")
+      `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, processed, succeeded, failed, status, "createdAt", "startedAt", "finishedAt")
        SELECT 'bench-status:' || n, 'Book', '/books', 'Book', 'update', '{"changes":[]}', 'Set Bestseller to Yes', 'all', (n % 20)::text, 'User ' || (n % 20), '{}', 1000,
-              5000, 5000, 5000 - (n % 7), n % 7, (CASE WHEN n % 7 = 0 THEN 'SUCCESS' ELSE 'PARTIAL' END)::"PowercrudTaskStatus",
+              5000, 5000, 5000 - (n % 7), n % 7, (CASE WHEN n % 7 = 0 THEN 'SUCCESS' ELSE 'PARTIAL' END)::powercrud.task_status,
               now() - make_interval(mins => $1 - n), now() - make_interval(mins => $1 - n), now() - make_interval(mins => $1 - n) + interval '40 seconds'
        FROM generate_series(1, $1) n`,
       [HISTORY],
     );
     const { rows } = await pool.query<{ id: number }>(
-      `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, status, "startedAt")
+      `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, status, "startedAt")
        VALUES ('bench-status:running', 'Book', '/books', 'Book', 'update', '{"changes":[]}', 'Set Bestseller to Yes', 'all', '1', 'Bench', '{}', 1000, 1000000000, 'RUNNING', now()) RETURNING id`,
     );
     const taskId = rows[0]!.id;
-    await pool.query(`ANALYZE powercrud_task`);
+    await pool.query(`ANALYZE powercrud.task`);
     const port = await new Promise<number>((resolve, reject) => {
       server.stdout!.on("data", (data: Buffer) => {
         const match = /port (\d+)/.exec(data.toString());
@@ -75,7 +75,7 @@ export async function statusBench(url: string): Promise<string> {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        await client.query(`UPDATE powercrud_task SET processed = $2, succeeded = $2, "heartbeatAt" = now() WHERE id = $1`, [taskId, processed]);
+        await client.query(`UPDATE powercrud.task SET processed = $2, succeeded = $2, "heartbeatAt" = now() WHERE id = $1`, [taskId, processed]);
         await client.query(`SELECT pg_notify('powercrud_tasks', json_build_object('id', $1::int)::text)`, [taskId]);
         await client.query("COMMIT");
         return { value: processed, at: performance.now() };
@@ -125,7 +125,7 @@ export async function statusBench(url: string): Promise<string> {
   } finally {
     for (const stream of streams) stream.close();
     server.kill("SIGTERM");
-    await pool.query(`DELETE FROM powercrud_task WHERE "taskKey" LIKE 'bench-status:%'`).catch(() => undefined);
+    await pool.query(`DELETE FROM powercrud.task WHERE "taskKey" LIKE 'bench-status:%'`).catch(() => undefined);
     await pool.end();
   }
 }

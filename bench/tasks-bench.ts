@@ -30,7 +30,7 @@ export async function tasksBench(url: string): Promise<string> {
     return worker;
   };
   const watcher = await Watcher.start(pool);
-  const firstTaskId = Number((await pool.query<{ n: string }>(`SELECT coalesce(max(id), 0) + 1 AS n FROM powercrud_task`)).rows[0]!.n);
+  const firstTaskId = Number((await pool.query<{ n: string }>(`SELECT coalesce(max(id), 0) + 1 AS n FROM powercrud.task`)).rows[0]!.n);
   try {
     const { rows: idRows } = await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Book" ORDER BY id`);
     const allIds = idRows.map((row) => row.id);
@@ -114,7 +114,7 @@ export async function tasksBench(url: string): Promise<string> {
       const { rows } = await pool.query<{ status: string; total: number; succeeded: number; failed: number; run_s: number }>(
         `SELECT status::text AS status, total, succeeded, failed,
                 extract(epoch FROM "finishedAt" - "startedAt")::float AS run_s
-         FROM powercrud_task WHERE id = $1`,
+         FROM powercrud.task WHERE id = $1`,
         [task.taskId],
       );
       const state = rows[0]!;
@@ -122,7 +122,7 @@ export async function tasksBench(url: string): Promise<string> {
       if (state.status !== "SUCCESS" || state.succeeded !== allIds.length || state.failed !== 0 || changed !== allIds.length) {
         throw new Error(`task #${task.taskId} is not exact: ${JSON.stringify(state)}, ${changed} rows changed`);
       }
-      await pool.query(`DELETE FROM powercrud_task WHERE id = $1`, [task.taskId]);
+      await pool.query(`DELETE FROM powercrud.task WHERE id = $1`, [task.taskId]);
       return { rate: allIds.length / state.run_s, enqueueMs, runS: state.run_s, rss: Math.max(...rss), busy, load: `${loadBefore} → ${load()}` };
     };
     const bare1 = await bareUpdate();
@@ -158,7 +158,7 @@ export async function tasksBench(url: string): Promise<string> {
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     await watcher.stop();
-    await pool.query(`DELETE FROM powercrud_task WHERE id >= $1`, [firstTaskId]);
+    await pool.query(`DELETE FROM powercrud.task WHERE id >= $1`, [firstTaskId]);
     server.close();
     await prisma.$disconnect();
     await pool.end();
@@ -239,7 +239,7 @@ class Watcher {
         if (reading) return void (again = true);
         reading = true;
         try {
-          const { rows } = await this.pool.query<{ processed: number; status: string }>(`SELECT processed, status::text AS status FROM powercrud_task WHERE id = $1`, [taskId]);
+          const { rows } = await this.pool.query<{ processed: number; status: string }>(`SELECT processed, status::text AS status FROM powercrud.task WHERE id = $1`, [taskId]);
           const seenAt = performance.now();
           if (rows[0] && done(rows[0])) {
             this.waiters.delete(wake);

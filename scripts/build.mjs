@@ -32,7 +32,7 @@ for (const file of walk(dist)) {
   });
   if (rewritten !== source) fs.writeFileSync(file, rewritten);
 }
-fs.chmodSync(path.join(dist, "model", "prisma-generator.js"), 0o755);
+for (const bin of [["model", "prisma-generator.js"], ["cli.js"]]) fs.chmodSync(path.join(dist, ...bin), 0o755);
 
 function withExtension(directory, specifier) {
   if (/\.(m?js|json)$/.test(specifier)) return specifier;

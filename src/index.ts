@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from "express";
+import express, { type RequestHandler, type Router } from "express";
 import type { TaskList } from "graphile-worker";
 import { globalSchema, type PowerCrudOptions } from "./config/global-schema";
 import { resolveResource, type Resource } from "./config/resolve-resource";
@@ -19,6 +19,7 @@ import { BULK_JOB } from "./tasks/interfaces";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
 import { startWorker, type WorkerHandle } from "./tasks/worker";
+import { schemaReady, waitForSchema } from "./schema/schema-ready";
 
 export interface PowerCrud {
   /** Mounts the CRUD screens of one Prisma model: `app.use("/books", crud.resource({ model: "Book" }))`. */
@@ -52,6 +53,12 @@ export interface PowerCrud {
    * e.g. at startup in development.
    */
   indexAdvice(): Promise<IndexAdvice[]>;
+  /**
+   * Resolves once PowerCRUD's own tables are up to date (created or migrated when the `migrate`
+   * option is on, checked when it is off). Routers and workers wait for it by themselves; await it
+   * in scripts that use the tables directly.
+   */
+  ready(): Promise<void>;
 }
 
 /**
@@ -62,12 +69,18 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   const config = parseOptions(globalSchema, options, "createPowerCrud");
   checkDisplayFields(config.dataModel, config.displayFields);
   const renderer = createRenderer({ views: config.views, watch: config.watchTemplates });
+  const ready = schemaReady(config.pool, config.migrate);
+  const schemaGate = waitForSchema(ready);
+  // Every router waits for the tables: a host can mount and serve before the migration finishes.
+  const gated = (router: Router): Router => express.Router().use(schemaGate, router);
   const resources = new Map<string, Resource>();
   const mounts: ListMounts = new Map();
   // One LISTEN connection for every status page this PowerCRUD serves.
   const events = new TaskEvents({ pool: config.pool, log: (message) => config.logError(new Error(message)) });
-  const cleanup = (retentionDays = config.tasks.retentionDays) =>
-    cleanupTasks(config.pool, { retentionDays, batchSize: config.tasks.cleanupBatchSize });
+  const cleanup = async (retentionDays = config.tasks.retentionDays) => {
+    await ready();
+    return cleanupTasks(config.pool, { retentionDays, batchSize: config.tasks.cleanupBatchSize });
+  };
   const taskList = (): TaskList => ({
     [CLEANUP_JOB]: async () => void (await cleanup()),
     [BULK_JOB]: bulkTaskHandler({
@@ -86,27 +99,33 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
       for (let n = 2; resources.has(key); n += 1) key = `${resolved.key}~${n}`;
       const resource = { ...resolved, key, mounts };
       resources.set(key, resource);
-      return Object.assign(resourceRouter(resource, renderer), { resource });
+      return Object.assign(gated(resourceRouter(resource, renderer)), { resource });
     },
     assets: () => assetsRouter(),
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
-    tasks: () => taskRouter(config, resources, renderer, events),
-    statusPage: () => taskRouter(config, resources, renderer, events),
-    taskIndicator: () => taskIndicator(config),
+    tasks: () => gated(taskRouter(config, resources, renderer, events)),
+    statusPage: () => gated(taskRouter(config, resources, renderer, events)),
+    taskIndicator: () => {
+      const indicator = taskIndicator(config);
+      return (req, res, next) => void schemaGate(req, res, (error?: unknown) => (error ? next(error) : indicator(req, res, next)));
+    },
     cleanupTasks: (options = {}) => cleanup(options.retentionDays),
     close: () => events.close(),
     taskList,
     indexAdvice: () => adviseIndexes(config.pool, [...resources.values()]),
-    runWorker: (options = {}) =>
-      startWorker({
+    ready,
+    runWorker: async (options = {}) => {
+      await ready();
+      return startWorker({
         pool: config.pool,
         taskList: { ...options.taskList, ...taskList() },
         concurrency: options.concurrency,
         ...(options.log ? { log: options.log } : {}),
         sweep: { everyMs: config.tasks.sweepEveryMs, staleAfterMs: config.tasks.staleAfterMs },
         ...(config.tasks.cleanupSchedule ? { cron: [{ task: CLEANUP_JOB, match: config.tasks.cleanupSchedule.trim() }] } : {}),
-      }),
+      });
+    },
   };
 }
 
@@ -124,6 +143,7 @@ function checkDisplayFields(dataModel: DataModelMeta, displayFields: Record<stri
 }
 
 export { ConfigError } from "./config/schema-helpers";
+export { migrateSchema, type MigrateResult } from "./schema/migrate-schema";
 export { HttpError } from "./web/http-error";
 export type { PowerCrudOptions } from "./config/global-schema";
 export type { ResourceOptions } from "./config/resource-schema";

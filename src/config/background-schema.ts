@@ -11,32 +11,44 @@ const notifySchema = z.array(z.enum(NOTIFY_CHANNELS));
 /** Background execution of bulk operations, as createPowerCrud sets it for every resource. */
 export const globalBackgroundSchema = z
   .object({
-    /** Queue large bulk operations on graphile-worker; false keeps every bulk operation in the request. */
-    enabled: z.boolean().default(true),
-    /** Bulk operations with at least this many records run in the background. */
-    minRecords: z.number().int().min(1).default(1_000),
-    /** One transaction for the whole task (all or nothing) instead of one per chunk. */
-    atomic: z.boolean().default(false),
-    /** Ways to tell the user a task ended, besides its page: "messages", "email", "callback". */
-    notify: notifySchema.default([]),
-    /** Jobs queued per task: workers that are free share its chunks. */
-    parallelism: z.number().int().min(1).max(64).default(2),
-    /** A pause after each chunk, leaving the database and CPU to other work (a worker on the web server's machine). */
-    pauseMs: z.number().int().min(0).max(60_000).default(0),
+    enabled: z.boolean().default(true).describe(
+      "Queue large bulk operations on graphile-worker. `false`: every bulk operation runs in the request, in one transaction.",
+    ),
+    minRecords: z.number().int().min(1).default(1_000).describe(
+      "A bulk edit or delete of at least this many records runs in the background; smaller ones run in the request.",
+    ),
+    atomic: z.boolean().default(false).describe(
+      "Run a background task as one transaction (all or nothing) instead of one transaction per chunk. A record that cannot be changed " +
+        "then fails the whole task.",
+    ),
+    notify: notifySchema.default([]).describe(
+      "How the user hears that a task ended, besides its page: a flash message on their next page, an email (`tasks.email`), your " +
+        "`tasks.onFinished` function.",
+    ),
+    parallelism: z.number().int().min(1).max(64).default(2).describe("Jobs queued per task: free workers share one task's chunks."),
+    pauseMs: z.number().int().min(0).max(60_000).default(0).describe(
+      "A pause after each chunk a worker applies, leaving the database and CPU to other work: useful when workers run on the web " +
+        "server's machine and lists must stay quick during a large task.",
+    ),
   })
   .strict();
 
 /** A resource's own background settings; what it leaves out comes from createPowerCrud's. */
 export const resourceBackgroundSchema = z
   .object({
-    enabled: z.boolean().optional(),
-    minRecords: z.number().int().min(1).optional(),
-    atomic: z.boolean().optional(),
-    notify: notifySchema.optional(),
-    parallelism: z.number().int().min(1).max(64).optional(),
-    pauseMs: z.number().int().min(0).max(60_000).optional(),
+    enabled: z.boolean().optional().meta(overrides("enabled")),
+    minRecords: z.number().int().min(1).optional().meta(overrides("minRecords")),
+    atomic: z.boolean().optional().meta(overrides("atomic")),
+    notify: notifySchema.optional().meta(overrides("notify")),
+    parallelism: z.number().int().min(1).max(64).optional().meta(overrides("parallelism")),
+    pauseMs: z.number().int().min(0).max(60_000).optional().meta(overrides("pauseMs")),
   })
   .strict();
+
+/** The reference text of a resource's setting: createPowerCrud's setting of the same name, for this resource. */
+function overrides(option: keyof z.input<typeof globalBackgroundSchema>) {
+  return { description: `Overrides createPowerCrud's [\`bulk.background.${option}\`](#global-bulk) for this resource.`, defaultText: "createPowerCrud's" };
+}
 
 export type BackgroundConfig = z.output<typeof globalBackgroundSchema>;
 
@@ -52,43 +64,60 @@ export interface TaskKeyParts {
 
 export const tasksSchema = z
   .object({
-    /** Where the host mounts `crud.tasks()`; links to task pages start here. */
-    url: z.string().regex(/^\/[^?#]*$/, "must be a path such as /tasks").default("/tasks"),
-    /** May this user see, cancel and retry everyone's tasks (not only their own)? */
-    canManage: fn<(ctx: { user: any; req: Request }) => boolean | Promise<boolean>>("(ctx) => boolean").default(() => () => false),
-    /** Called once when a task ends, for tasks with the "callback" channel. */
-    onFinished: fn<(task: FinishedTask) => void | Promise<void>>("(task) => void").optional(),
-    /** Email for tasks with the "email" channel, sent with nodemailer. */
+    url: z.string().regex(/^\/[^?#]*$/, "must be a path such as /tasks").default("/tasks").describe(
+      "Where you mount `crud.tasks()` (a path); links to task pages (modals, list badges, 409 pages, emails) start here.",
+    ),
+    canManage: fn<(ctx: { user: any; req: Request }) => boolean | Promise<boolean>>("(ctx) => boolean").default(() => () => false).meta({
+      defaultText: "`() => false`",
+      description: "May this user see, cancel and retry everyone's tasks? `ctx` is `{ user, req }`; may be async. Everybody sees, cancels and retries their own.",
+    }),
+    onFinished: fn<(task: FinishedTask) => void | Promise<void>>("(task) => void").optional().describe(
+      'Called once when a task with the `"callback"` channel ends, in the worker that ended it; may be async. `task` holds the id, ' +
+        "status, counts, description, user, times and `url`.",
+    ),
     email: z
       .object({
-        /** A nodemailer transport: an SMTP URL ("smtp://user:pass@host:587") or SMTP options. */
-        transport: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
-        from: z.string().min(3),
-        /** The address of the user who started the task; default: user.email. */
-        to: fn<(user: any) => string | undefined>("(user) => address | undefined").optional(),
-        /** The site's address, so the email can link to the task page, e.g. "https://admin.example.com". */
-        baseUrl: z.string().url().optional(),
+        transport: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).describe(
+          'A nodemailer transport: an SMTP URL (`"smtp://user:pass@host:587"`) or SMTP options.',
+        ),
+        from: z.string().min(3).describe("The sender's address."),
+        to: fn<(user: any) => string | undefined>("(user) => address | undefined").optional().meta({
+          defaultText: "`user.email`",
+          description: "The address of the user who started the task.",
+        }),
+        baseUrl: z.string().url().optional().describe(
+          'The site\'s address, e.g. `"https://admin.example.com"`, so the link to the task page in the email is absolute. None: the link is the bare path.',
+        ),
       })
       .strict()
-      .optional(),
-    /** Changes the key that identifies identical submissions. */
-    taskKey: fn<(parts: TaskKeyParts, key: string) => string>("(parts, key) => key").optional(),
-    /** How often a worker running a task records that it is alive. */
-    heartbeatMs: z.number().int().min(100).max(60_000).default(5_000),
-    /** A task's job whose worker has not beaten for this long is taken from it and resumed elsewhere. */
-    staleAfterMs: z.number().int().min(1_000).max(600_000).default(30_000),
-    /** How often each worker looks for tasks of dead workers. */
-    sweepEveryMs: z.number().int().min(100).max(600_000).default(10_000),
-    /** Live status page streams one process serves at most; beyond it pages poll instead (503 to the stream). */
-    maxStreams: z.number().int().min(1).max(100_000).default(2_000),
-    /** Finished tasks (with their targets and failures) are kept this many days, then removed. */
-    retentionDays: z.number().int().min(1).max(36_500).default(30),
-    /** When runWorker's cron removes old tasks (a cron pattern, UTC); false leaves it to `npm run tasks:cleanup`. */
+      .optional()
+      .describe('For the `"email"` channel: the email that tells the user a task ended, sent with nodemailer.'),
+    taskKey: fn<(parts: TaskKeyParts, key: string) => string>("(parts, key) => key").optional().describe(
+      "Replaces the key that makes identical submissions one task. `parts`: `userKey`, `resource`, `operation`, `targets` (the " +
+        "selection's filter and picks), `values`.",
+    ),
+    heartbeatMs: z.number().int().min(100).max(60_000).default(5_000).describe("How often a worker running a task records that it is alive."),
+    staleAfterMs: z.number().int().min(1_000).max(600_000).default(30_000).describe(
+      "A task job whose worker has not beaten for this long is freed, and another worker resumes it at its next undone chunk.",
+    ),
+    sweepEveryMs: z.number().int().min(100).max(600_000).default(10_000).describe("How often each worker looks for jobs of dead workers."),
+    maxStreams: z.number().int().min(1).max(100_000).default(2_000).describe(
+      "Live streams (open [status pages](../guides/status-page.md)) one process serves; beyond it a page's stream gets a 503 and the " +
+        "page polls instead.",
+    ),
+    retentionDays: z.number().int().min(1).max(36_500).default(30).describe(
+      "Finished tasks (with their targets, chunks and failures) are removed this many days after they ended.",
+    ),
     cleanupSchedule: z
       .union([z.literal(false), z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, 'must be a five-field cron pattern such as "0 * * * *"')])
-      .default("0 * * * *"),
-    /** Rows removed per DELETE statement by the cleanup; each is a short transaction of its own. */
-    cleanupBatchSize: z.number().int().min(100).max(100_000).default(5_000),
+      .default("0 * * * *")
+      .describe(
+        "When `runWorker()`'s graphile-worker cron runs the cleanup (a cron pattern: five fields, UTC). `false`: no cron; run " +
+          "`npm run tasks:cleanup` or `crud.cleanupTasks()` yourself.",
+      ),
+    cleanupBatchSize: z.number().int().min(100).max(100_000).default(5_000).describe(
+      "Rows removed per DELETE statement by the cleanup; each is its own short transaction.",
+    ),
   })
   .strict();
 

@@ -9,57 +9,76 @@ import { globalExportSchema } from "./export-schema";
 
 export const globalSchema = z
   .object({
-    /** Your PrismaClient (generated with the driver adapter or not). */
     prisma: z.custom<Record<string, any>>((value) => typeof value === "object" && value !== null && "$transaction" in value, {
       message: "must be a PrismaClient instance",
+    }).meta({
+      typeText: "PrismaClient",
+      description: "Your Prisma client, with or without a driver adapter. Must have the delegates of the models you mount.",
     }),
-    /** A pg Pool on the same database, for the set-based SQL that Prisma cannot express. */
     pool: z.custom<pg.Pool>((value) => typeof value === "object" && value !== null && "query" in value && "connect" in value, {
       message: "must be a pg Pool",
+    }).meta({
+      typeText: "pg.Pool",
+      description: "A `pg` pool on the same database, for the SQL Prisma cannot express (list paging, sorting, filters, search, counts) and the list preferences.",
     }),
-    /** The metadata written by the powercrud-metadata Prisma generator. */
     dataModel: z.custom<DataModelMeta>((value) => typeof value === "object" && value !== null && "models" in value && "enums" in value, {
       message: "must be the dataModel exported by the powercrud-metadata generator",
+    }).meta({ typeText: "DataModelMeta", description: "The `dataModel` exported by the `powercrud-metadata` Prisma generator." }),
+    getUser: fn<(req: Request) => unknown>("(req) => user | undefined").default(() => () => undefined).meta({
+      defaultText: "`() => undefined`",
+      description: "The signed-in user, any shape; passed to every permission hook as `user`.",
     }),
-    /** Returns the signed-in user (any shape) or undefined; passed to every permission hook. */
-    getUser: fn<(req: Request) => unknown>("(req) => user | undefined").default(() => () => undefined),
-    /** Your template folders, searched before PowerCRUD's own. */
-    views: z.array(z.string()).default([]),
-    /** The template every full page extends; yours can extend "powercrud/base.njk". */
-    layout: z.string().default("powercrud/base.njk"),
-    /** Where you mount `crud.assets()`. */
-    assetsUrl: z.string().default("/powercrud-assets"),
-    /** Permission hooks applied to every resource (a resource's own hooks win). */
-    permissions: permissionsSchema.default({}),
-    /** A stable key for the signed-in user, under which list preferences are stored; default: user.id, else user.email. */
-    userKey: fn<(user: any) => string | undefined>("(user) => string | undefined").default(() => defaultUserKey),
-    /** Display field per model name, e.g. { Author: "name" }. */
-    displayFields: z.record(z.string(), z.string()).default({}),
-    /**
-     * Longest text, in characters, accepted for a String column that declares no length (@db.VarChar(n)
-     * does) and that no B-tree index holds, e.g. a @db.Text description.
-     */
-    maxTextLength: z.number().int().min(1).max(100_000_000).default(100_000),
-    /**
-     * The same for a String column held by a B-tree index (@id, @unique, @@index): PostgreSQL refuses
-     * index entries over 2,704 bytes, and 500 characters of up to 4 bytes each always fit.
-     */
-    maxIndexedTextLength: z.number().int().min(1).max(675).default(500),
-    /** Re-read templates on every render (development). */
-    watchTemplates: z.boolean().default(false),
+    views: z.array(z.string()).default([]).describe(
+      "Your template folders, searched in order before the package's own. Relative paths are resolved against the working directory.",
+    ),
+    layout: z.string().default("powercrud/base.njk").describe("The template every full page extends. Yours can extend `powercrud/base.njk`."),
+    assetsUrl: z.string().default("/powercrud-assets").describe("Where you mount `crud.assets()`; the templates load CSS and scripts from it."),
+    permissions: permissionsSchema.default({}).describe("Permission hooks for every resource; a resource's own hook of the same name wins."),
+    userKey: fn<(user: any) => string | undefined>("(user) => string | undefined").default(() => defaultUserKey).meta({
+      defaultText: "`user.id`, else `user.email`, as a string",
+      description:
+        "A stable key for a signed-in user, under which their [column choices](../guides/list-views.md#choosing-columns) are stored in the " +
+        "`powercrud_list_preference` table. `undefined` (or no user): they are kept in the session.",
+    }),
+    displayFields: z.record(z.string(), z.string()).default({}).describe(
+      'The field that names records of a model, by model name: `{ Author: "fullName" }`. Checked here: the model and the field must exist.',
+    ),
+    maxTextLength: z.number().int().min(1).max(100_000_000).default(100_000).describe(
+      "Longest text, in characters, a form, bulk edit or filter accepts for a `String` column that declares no length (`@db.VarChar(n)` and " +
+        "`@db.Char(n)` do) and that no B-tree index holds, e.g. a `@db.Text` description. Longer text gets the field message " +
+        '*"At most 100,000 characters."*',
+    ),
+    maxIndexedTextLength: z.number().int().min(1).max(675).default(500).describe(
+      "The same for a `String` column without a declared length that a B-tree index holds (`@id`, `@unique`, `@@index`, `@@unique`). " +
+        "PostgreSQL refuses an index entry over 2,704 bytes; 500 characters of up to 4 bytes each always fit, and such text is also capped " +
+        "at 2,000 UTF-8 bytes.",
+    ),
+    migrate: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Create and update PowerCRUD's own tables (PostgreSQL schema `powercrud`) and graphile-worker's before the first request or " +
+          "worker needs them. Off: run `npx powercrud migrate` when you deploy; requests answer 503 until the tables are up to date. " +
+          "See [PowerCRUD's tables](../guides/mounting-resources.md#powercruds-tables).",
+      ),
+    watchTemplates: z.boolean().default(false).describe("Re-read templates on every render (development)."),
     bulk: z
       .object({
-        /** Large bulk operations run in the background; a resource's `bulk.background` overrides each setting. */
-        background: globalBackgroundSchema.prefault({}),
+        background: globalBackgroundSchema.prefault({}).describe(
+          "Background execution of large bulk operations on graphile-worker. See [Background tasks](../guides/background-tasks.md).",
+        ),
       })
       .strict()
-      .prefault({}),
-    /** Export of lists as CSV and XLSX; a resource's `export` overrides each setting. */
-    export: globalExportSchema.prefault({}).describe("Export of lists as CSV and XLSX; a resource's `export` overrides each setting."),
-    /** Background tasks: their pages, who manages them, notifications, and how workers watch each other. */
-    tasks: tasksSchema.prefault({}),
-    /** Receives unexpected errors (500s); default console.error. */
-    logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)),
+      .prefault({})
+      .describe("When bulk operations run in the background, for every resource; a resource's `bulk.background` overrides each setting."),
+    export: globalExportSchema.prefault({}).describe(
+      "Export of lists as CSV and XLSX, for every resource; a resource's `export` overrides each setting. See [Export](../guides/export.md).",
+    ),
+    tasks: tasksSchema.prefault({}).describe("Background task pages, who manages them, notifications, and how workers watch each other."),
+    logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)).meta({
+      defaultText: "`console.error`",
+      description: "Receives unexpected errors (those shown as a 500).",
+    }),
   })
   .strict();
 

@@ -26,20 +26,30 @@ export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk"
 
 export const permissionsSchema = z
   .object({
-    list: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    detail: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    create: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    update: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    delete: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    bulk: fn<ActionPermission>("(ctx) => boolean | string").optional(),
-    /** May this user export the list (CSV, XLSX)? Without a hook, whoever may see the list may export it. */
-    export: fn<ActionPermission>("(ctx) => boolean | string")
-      .optional()
-      .describe("May this user export the list as CSV or XLSX? Checked on top of `list`; without this hook, whoever may see the list may export it."),
-    /** Per record: may this user edit this record, and if not, why not. */
-    updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),
-    deleteRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional(),
+    list: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(askedBefore("the list")),
+    detail: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(askedBefore("a detail view; links to it")),
+    create: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(askedBefore("the create form and saving it")),
+    update: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(askedBefore("the edit form and saving it")),
+    delete: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(askedBefore("the delete confirmation and deleting")),
+    bulk: fn<ActionPermission>("(ctx) => boolean | string").optional().meta(
+      askedBefore("selecting rows, bulk edit and bulk delete; bulk edit also needs `list` and `update`, bulk delete `list` and `delete`"),
+    ),
+    export: fn<ActionPermission>("(ctx) => boolean | string").optional().meta({
+      description: "Asked before the Export menu and exporting, after `list` allowed; without it, whoever may see the list may export it.",
+      defaultText: "none: allowed",
+    }),
+    updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional().meta(
+      askedBefore("editing one record, after `update` allowed; also asked for every record of a bulk edit"),
+    ),
+    deleteRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional().meta(
+      askedBefore("deleting one record, after `delete` allowed; also asked for every record of a bulk delete"),
+    ),
   })
   .strict();
 
 export type Permissions = z.infer<typeof permissionsSchema>;
+
+/** The reference text of a permission hook: what it is asked before, and that a missing hook allows. */
+function askedBefore(what: string) {
+  return { description: `Asked before ${what}.`, defaultText: "none: allowed" };
+}

@@ -12,27 +12,26 @@ export type RecordRow = Record<string, any>;
 
 const propertySchema = z
   .object({
-    label: z.string(),
-    /** Computes the value from the record (which includes the fields named in `needs`). */
-    value: fn<(record: RecordRow) => unknown>("(record) => value"),
-    /** Fields or relation paths the computation reads, fetched with the row ("author.name"). */
-    needs: z.array(fieldName).default([]),
+    label: z.string().describe("The property's label."),
+    value: fn<(record: RecordRow) => unknown>("(record) => value").describe(
+      "Computes the value, synchronously, from the record (which includes the fields named in `needs`).",
+    ),
+    needs: z.array(fieldName).default([]).describe('Fields or paths the function reads (`"author.name"`); fetched with every row.'),
   })
   .strict();
 
 /** Any zod schema (or object with zod's safeParse); checked by shape so a host's own zod copy works too. */
 const fieldCheckSchema = z.custom<FieldCheck>((value) => typeof (value as { safeParse?: unknown } | null)?.safeParse === "function", {
   message: "must be a zod schema, e.g. z.string().regex(/^\\d{13}$/, \"Enter 13 digits.\")",
-});
+}).meta({ typeText: "ZodType" });
 
 const listColumnSchema = z.union([
   fieldName,
   z
     .object({
-      field: fieldName,
-      label: z.string().optional(),
-      /** Link this column to the record's detail view. */
-      link: z.boolean().optional(),
+      field: fieldName.describe("The column's name (field, path, relation or property)."),
+      label: z.string().optional().meta({ defaultText: "the `labels` entry, or the humanized name", description: "The header of this column." }),
+      link: z.boolean().optional().meta({ defaultText: "whether `linkFields` names it", description: "Link this column to the detail view." }),
     })
     .strict(),
 ]);
@@ -41,138 +40,192 @@ export type ActionVisibility = (ctx: { user: any; req: Request; record?: RecordR
 
 const rowActionSchema = z
   .object({
-    label: z.string(),
-    /** URL for the record: a function, or a template where {id} is replaced by the record id. */
-    href: z.union([z.string(), fn<(record: RecordRow) => string>("(record) => url")]),
-    /** Open the target in the modal (its response must be a fragment) instead of navigating. */
-    modal: z.boolean().default(false),
-    permission: fn<ActionVisibility>("(ctx) => boolean | string").optional(),
-    variant: z.enum(["default", "primary", "secondary", "accent", "error", "warning", "ghost"]).default("ghost"),
+    label: z.string().describe("Button text."),
+    href: z.union([z.string(), fn<(record: RecordRow) => string>("(record) => url")]).describe(
+      "The URL: a function of the record, or a string in which `{id}` is replaced by the URL-encoded record id.",
+    ),
+    modal: z.boolean().default(false).describe(
+      "Load the URL into the record modal with htmx (its response must be an HTML fragment) instead of navigating.",
+    ),
+    permission: fn<ActionVisibility>("(ctx) => boolean | string").optional().meta({
+      defaultText: "none: always shown",
+      description:
+        "`ctx` is `{ user, req, record }` (toolbar: `{ user, req }`); may be async. `true`: shown; `false`: hidden; a string: shown " +
+        "disabled, the string as tooltip.",
+    }),
+    variant: z.enum(["default", "primary", "secondary", "accent", "error", "warning", "ghost"]).default("ghost").describe(
+      "daisyUI button colour (`btn-<variant>`). `secondary`, `accent` and `warning` need your own CSS build " +
+        "([Templates](../guides/templates.md#styling-and-tailwind)).",
+    ),
   })
   .strict();
 
 const toolbarButtonSchema = rowActionSchema.extend({
-  href: z.string(),
+  href: z.string().describe("The URL."),
 });
 
 const templatesSchema = z
   .object({
-    list: z.string().optional(),
-    table: z.string().optional(),
-    detail: z.string().optional(),
-    form: z.string().optional(),
-    deleteConfirm: z.string().optional(),
+    list: z.string().optional().meta({ defaultText: '`"powercrud/list.njk"`', description: "The list page." }),
+    table: z.string().optional().meta({ defaultText: '`"powercrud/partials/table.njk"`', description: "The list's table, swapped by htmx." }),
+    detail: z.string().optional().meta({ defaultText: '`"powercrud/partials/detail.njk"`', description: "A record's detail view." }),
+    form: z.string().optional().meta({ defaultText: '`"powercrud/partials/form.njk"`', description: "The create and edit form." }),
+    deleteConfirm: z.string().optional().meta({
+      defaultText: '`"powercrud/partials/delete-confirm.njk"`',
+      description: "The delete confirmation.",
+    }),
   })
   .strict();
 
 export const resourceSchema = z
   .object({
-    /** Prisma model name, e.g. "Book". */
-    model: z.string().min(1),
-    /**
-     * Names the resource for background workers, which find its options by it; default: the model
-     * name. Give each resource of the same model its own key.
-     */
-    key: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "must be 1-100 letters, digits or _.:-").optional(),
-    /** Plural title of the list page; default: the model name, pluralized. */
-    title: z.string().optional(),
-    /** Singular name of one record in messages; default: the model name. */
-    singular: z.string().optional(),
-    /** Help text under the page title. */
-    helpText: z.string().optional(),
-    /** Labels by field name or path, overriding the humanized names. */
-    labels: z.record(z.string(), z.string()).default({}),
-    /** Field that names a record of this model (in selects, titles, messages); default: name, title, ... */
-    displayField: fieldName.optional(),
+    model: z.string().min(1).describe('The Prisma model name, e.g. `"Book"`. The model needs a single-field primary key.'),
+    key: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "must be 1-100 letters, digits or _.:-").optional().meta({
+      defaultText: "the model name (`Book~2`, `Book~3` for repeats)",
+      description:
+        "The name background workers find this resource by: 1 to 100 letters, digits or `_.:-`. Give each resource of one model its own " +
+        "key when a separate worker process runs their tasks.",
+    }),
+    title: z.string().optional().meta({ defaultText: "`singular`, pluralized", description: "The list page's title." }),
+    singular: z.string().optional().meta({
+      defaultText: "the model name, humanized",
+      description: 'One record\'s name in messages and buttons ("New book", "Deleted book …").',
+    }),
+    helpText: z.string().optional().describe("Text under the list's title."),
+    labels: z.record(z.string(), z.string()).default({}).describe(
+      "Labels by field name, path or property name, replacing the humanized names in list headers, the column chooser, detail rows and " +
+        "form labels. Each key is checked at mount.",
+    ),
+    displayField: fieldName.optional().meta({
+      defaultText: "`displayFields`' entry, else a name-like field (see below)",
+      description:
+        "The field that names a record of this model in titles, messages and other resources' selects. Wins over `displayFields` for " +
+        "this model. Must be a field of the model (not a relation).",
+    }),
     list: z
       .object({
-        /** Columns, in order: field names, relation paths ("author.name") or property names. */
-        fields: z.array(listColumnSchema).optional(),
-        exclude: z.array(fieldName).default([]),
-        /** Columns that link to the detail view; default: the first column. */
-        linkFields: z.array(fieldName).optional(),
-        pageSize: z.number().int().min(1).max(1000).default(25),
-        pageSizes: z.array(z.number().int().min(1).max(1000)).default([10, 25, 50, 100]),
-        /** Default order: field names, "-" for descending ("-createdAt"). The id is always added last. */
-        defaultSort: z.array(fieldName).default([]),
-        /** Fields offered as filters; their type decides the control. */
-        filters: z.array(fieldName).default([]),
-        /** Text fields (or "relation.field" paths) searched by the search box; none: no search box. */
-        search: z.array(fieldName).default([]),
-        /** At or above this many matching rows (as the planner estimates them), the total shown is the estimate. */
-        countThreshold: z.number().int().min(0).default(100_000),
-        /** Below the threshold the total is counted exactly, unless that takes longer than this; then it is estimated too. */
-        countTimeoutMs: z.number().int().min(1).max(60_000).default(50),
-        /** Columns shown until a user chooses their own; default: all of `fields`. */
-        defaultColumns: z.array(fieldName).optional(),
-        /** Offer "All" as a page size, showing at most `allLimit` rows. */
-        allowAll: z.boolean().default(true),
-        allLimit: z.number().int().min(1).max(10_000).default(1_000),
+        fields: z.array(listColumnSchema).optional().meta({
+          defaultText: "the model's readable fields (see below)",
+          description: "The columns, in order: names (see below) or column objects.",
+        }),
+        exclude: z.array(fieldName).default([]).describe("Columns to drop."),
+        linkFields: z.array(fieldName).optional().meta({ defaultText: "the first column", description: "Columns that link to the detail view." }),
+        pageSize: z.number().int().min(1).max(1000).default(25).describe("Rows per page."),
+        pageSizes: z.array(z.number().int().min(1).max(1000)).default([10, 25, 50, 100]).describe(
+          'The "Rows per page" choices, and the sizes accepted in the URL (`?size=`); any other size falls back to `pageSize`.',
+        ),
+        defaultSort: z.array(fieldName).default([]).describe(
+          'Sort when the URL names none: sortable column names, `-` for descending (`["-publishedDate", "title"]`). The id is always ' +
+            "added last; with no sort at all, rows come by id, descending.",
+        ),
+        filters: z.array(fieldName).default([]).describe(
+          "Fields offered as filters; the field's type decides the control. Fields, to-one relations (or their foreign keys) and " +
+            "many-to-many relations; not `Json`, `Bytes` or one-to-many relations. See [List views](../guides/list-views.md#filters).",
+        ),
+        search: z.array(fieldName).default([]).describe(
+          '`String` fields, or `"relation.field"` paths to a `String` field one to-one relation away, searched by the search box ' +
+            '("contains", case-insensitive). Empty: no search box. See [List views](../guides/list-views.md#search).',
+        ),
+        countThreshold: z.number().int().min(0).default(100_000).describe(
+          'An unfiltered list of a table with at least this many rows, by its statistics, shows that estimate ("≈ 1.2M") instead of ' +
+            "counting. Filtered lists are always counted (within `countTimeoutMs`). See [List views](../guides/list-views.md#counts).",
+        ),
+        countTimeoutMs: z.number().int().min(1).max(60_000).default(50).describe(
+          "The time limit of an exact count; a count that takes longer is cancelled and an estimate is shown (the planner's for a " +
+            "filtered list).",
+        ),
+        defaultColumns: z.array(fieldName).optional().meta({
+          defaultText: "all of the list's columns",
+          description: "Columns shown until a user chooses their own with the column chooser; each must be one of the list's columns.",
+        }),
+        allowAll: z.boolean().default(true).describe('Offer "All" as a page size (`?size=all`), showing at most `allLimit` rows.'),
+        allLimit: z.number().int().min(1).max(10_000).default(1_000).describe('The most rows "All" shows.'),
       })
       .strict()
-      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000 }),
-    /** Computed read-only values, by name, usable as list columns and detail fields. */
-    properties: z.record(z.string(), propertySchema).default({}),
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000 })
+      .describe("The list view."),
+    properties: z.record(z.string(), propertySchema).default({}).describe(
+      "Computed read-only values, by name, usable as list columns, detail fields and form context.",
+    ),
     detail: z
       .object({
-        fields: z.array(fieldName).optional(),
-        exclude: z.array(fieldName).default([]),
+        fields: z.array(fieldName).optional().meta({
+          defaultText:
+            "the id, every field except `Bytes` (foreign keys as their relations), to-one relations, many-to-many relations, then every property",
+          description: "The rows, in order.",
+        }),
+        exclude: z.array(fieldName).default([]).describe("Rows to drop."),
       })
       .strict()
-      .default({ exclude: [] }),
+      .default({ exclude: [] })
+      .describe("The detail view."),
     form: z
       .object({
-        fields: z.array(fieldName).optional(),
-        exclude: z.array(fieldName).default([]),
-        /** Shown in the form but never editable. */
-        disabled: z.array(fieldName).default([]),
-        /** Read-only values shown above the edit form for context (fields or properties). */
-        context: z.array(fieldName).default([]),
-        help: z.record(z.string(), z.string()).default({}),
-        /**
-         * Extra checks by field name, used by the form and bulk edit alike: a zod schema run on the
-         * parsed value of a filled-in field, e.g. { isbn: z.string().regex(/^\d{13}$/, "Enter 13 digits.") }.
-         */
-        validate: z.record(fieldName, fieldCheckSchema).default({}),
+        fields: z.array(fieldName).optional().meta({
+          defaultText: "every editable field except the id and generated fields (see below)",
+          description: 'The fields, in order. A foreign key may be named by its relation (`"author"` for `authorId`).',
+        }),
+        exclude: z.array(fieldName).default([]).describe("Fields to drop."),
+        disabled: z.array(fieldName).default([]).describe("Shown but never editable; posted values are ignored."),
+        context: z.array(fieldName).default([]).describe("Read-only values (fields, paths or properties) shown above the edit form."),
+        help: z.record(z.string(), z.string()).default({}).describe("Help text under a field, by field name."),
+        validate: z.record(fieldName, fieldCheckSchema).default({}).describe(
+          "Extra checks by field name (a foreign key also by its relation name), used by the form **and bulk edit**: a zod schema run on " +
+            'the parsed value of a filled-in field, e.g. `{ isbn: z.string().regex(/^\\d{13}$/, "Enter 13 digits."), pages: z.number().min(1) }`. ' +
+            "Its first issue's message is the field message. See [Form fields](../guides/mounting-resources.md#form-fields) for the value " +
+            "each field type gives.",
+        ),
       })
       .strict()
-      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {} }),
+      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {} })
+      .describe("The create and edit forms."),
     routes: z
       .object({
-        list: z.boolean().default(true),
-        detail: z.boolean().default(true),
-        create: z.boolean().default(true),
-        update: z.boolean().default(true),
-        delete: z.boolean().default(true),
+        list: z.boolean().default(true).describe("`GET /`, `POST /_columns` (the column chooser)."),
+        detail: z.boolean().default(true).describe("`GET /:id`."),
+        create: z.boolean().default(true).describe("`GET /new`, `POST /`."),
+        update: z.boolean().default(true).describe("`GET /:id/edit`, `POST /:id`."),
+        delete: z.boolean().default(true).describe("`GET /:id/delete`, `POST /:id/delete`."),
       })
       .strict()
-      .default({ list: true, detail: true, create: true, update: true, delete: true }),
-    /** Fields offered (and accepted) by bulk edit; none: no bulk edit. */
-    bulkFields: z.array(fieldName).default([]),
+      .default({ list: true, detail: true, create: true, update: true, delete: true })
+      .describe("Which screens exist."),
+    bulkFields: z.array(fieldName).default([]).describe(
+      "The fields bulk edit offers, in order. Empty: no bulk edit. See [bulkFields](#bulkfields).",
+    ),
     bulk: z
       .object({
-        /** Offer bulk delete (needs the delete route and permission too). */
-        delete: z.boolean().default(true),
-        /** Rows per SQL statement. */
-        chunkSize: z.number().int().min(1).max(100_000).default(5_000),
-        /**
-         * Optional per-record check before any bulk change: return a reason to refuse that record
-         * (the whole operation is then refused). Costs a read of every targeted row.
-         */
+        delete: z.boolean().default(true).describe(
+          "Offer bulk delete. It also needs the `bulk`, `list` and `delete` permissions (and so the delete route).",
+        ),
+        chunkSize: z.number().int().min(1).max(100_000).default(5_000).describe(
+          "Rows per SQL statement. Every chunk of one operation runs in the same transaction, so this bounds the size of each statement " +
+            "and its parameter, not what commits together.",
+        ),
         veto: fn<(record: RecordRow, ctx: { operation: "update" | "delete"; user: unknown }) => string | undefined | Promise<string | undefined>>(
           "(record, ctx) => reason | undefined",
-        ).optional(),
-        /** When and how bulk operations run in the background (defaults from createPowerCrud's `bulk.background`). */
-        background: resourceBackgroundSchema.default({}),
+        ).optional().describe(
+          'Asked for every targeted record before a bulk edit (`ctx.operation`: `"update"`) or bulk delete (`"delete"`), with ' +
+            "`ctx.user`; may be async. Returning a reason refuses the whole operation (422, nothing changed). `record` holds the " +
+            "record's scalar and enum fields. Opt-in because it reads every targeted row first. In a background task it is asked chunk " +
+            "by chunk, and a refused record is listed as a failure while the others change. See " +
+            "[Bulk operations](../guides/bulk-operations.md#per-record-checks-and-the-veto-hook).",
+        ),
+        background: resourceBackgroundSchema.default({}).describe(
+          "This resource's own background settings, each overriding createPowerCrud's. See [Background tasks](../guides/background-tasks.md).",
+        ),
       })
       .strict()
-      .default({ delete: true, chunkSize: 5_000, background: {} }),
-    /** Export of this list as CSV and XLSX (defaults from createPowerCrud's `export`). */
+      .default({ delete: true, chunkSize: 5_000, background: {} })
+      .describe("Bulk delete, the chunk size of bulk statements, the veto hook and background execution."),
     export: resourceExportSchema.default({}).describe("Export of this list as CSV and XLSX; what it leaves out comes from createPowerCrud's `export`."),
-    rowActions: z.array(rowActionSchema).default([]),
-    toolbar: z.array(toolbarButtonSchema).default([]),
-    permissions: permissionsSchema.default({}),
-    templates: templatesSchema.default({}),
+    rowActions: z.array(rowActionSchema).default([]).describe("Extra buttons on every row."),
+    toolbar: z.array(toolbarButtonSchema).default([]).describe("Extra buttons above the list."),
+    permissions: permissionsSchema.default({}).describe("This resource's hooks; each replaces the global hook of the same name."),
+    templates: templatesSchema.default({}).describe(
+      "Other templates for this resource, found through the `views` folders and then the package. See " +
+        "[Templates](../guides/templates.md#one-resources-templates).",
+    ),
   })
   .strict();
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /** A function option; zod 4 has no function schema, so it is checked by type only. */
-export function fn<T extends (...args: never[]) => unknown>(description: string) {
-  return z.custom<T>((value) => typeof value === "function", { message: `must be a function: ${description}` });
+export function fn<T extends (...args: never[]) => unknown>(signature: string) {
+  return z.custom<T>((value) => typeof value === "function", { message: `must be a function: ${signature}` }).meta({ typeText: signature });
 }
 
 /** Formats zod issues as "option.path: message" lines, naming the option that is wrong. */

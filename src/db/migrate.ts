@@ -5,16 +5,24 @@ import { Logger, runMigrations } from "graphile-worker";
 import { packageRoot } from "../paths";
 import { connectionFields, withDatabase } from "./connection-fields";
 import { createDatabaseIfMissing } from "./embedded-postgres";
+import { createPool } from "./clients";
+import { migrateSchema } from "../schema/migrate-schema";
 
 const run = promisify(execFile);
 
 /**
- * Brings a database up to date: creates it when missing, applies the committed Prisma migrations and
- * graphile-worker's schema. Safe to call on every start.
+ * Brings the demo's database up to date: creates it when missing, applies the committed Prisma
+ * migrations, PowerCRUD's own schema and graphile-worker's. Safe to call on every start.
  */
 export async function migrateDatabase(url: string): Promise<void> {
   await createDatabaseIfMissing(withDatabase(url, "postgres"), connectionFields(url).database);
   await prismaMigrateDeploy(url);
+  const pool = createPool(url);
+  try {
+    await migrateSchema(pool);
+  } finally {
+    await pool.end();
+  }
   await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
 }
 

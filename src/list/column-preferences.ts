@@ -9,7 +9,7 @@ declare module "express-session" {
 
 /**
  * Which columns a user chose for a list. Signed-in users (those with a user key) keep their choice in
- * the powercrud_list_preference table, so it follows them across sessions and devices; anyone else
+ * the powercrud.list_preference table, so it follows them across sessions and devices; anyone else
  * keeps it in the session.
  */
 export class ColumnPreferences {
@@ -18,7 +18,7 @@ export class ColumnPreferences {
   async load(req: Request, userKey: string | undefined, list: string): Promise<string[] | undefined> {
     if (!userKey) return req.session?.powercrudColumns?.[list];
     const { rows } = await this.pool.query<{ columns: string[] }>(
-      `SELECT columns FROM powercrud_list_preference WHERE "userKey" = $1 AND resource = $2`,
+      `SELECT columns FROM powercrud.list_preference WHERE "userKey" = $1 AND resource = $2`,
       [userKey, list],
     );
     return rows[0]?.columns;
@@ -30,7 +30,7 @@ export class ColumnPreferences {
       return;
     }
     await this.pool.query(
-      `INSERT INTO powercrud_list_preference ("userKey", resource, columns, "updatedAt") VALUES ($1, $2, $3, now())
+      `INSERT INTO powercrud.list_preference ("userKey", resource, columns, "updatedAt") VALUES ($1, $2, $3, now())
        ON CONFLICT ("userKey", resource) DO UPDATE SET columns = EXCLUDED.columns, "updatedAt" = now()`,
       [userKey, list, columns],
     );
@@ -41,6 +41,6 @@ export class ColumnPreferences {
       if (req.session?.powercrudColumns) delete req.session.powercrudColumns[list];
       return;
     }
-    await this.pool.query(`DELETE FROM powercrud_list_preference WHERE "userKey" = $1 AND resource = $2`, [userKey, list]);
+    await this.pool.query(`DELETE FROM powercrud.list_preference WHERE "userKey" = $1 AND resource = $2`, [userKey, list]);
   }
 }

@@ -45,8 +45,8 @@ function isFilterFailure(error: unknown): boolean {
   return typeof code === "string" && /^(22|42)/.test(code);
 }
 
-const SELECTION = "powercrud_selection";
-const ITEM = "powercrud_selection_item";
+const SELECTION = "powercrud.selection";
+const ITEM = "powercrud.selection_item";
 
 /**
  * Server-side selections, one per browser session and list. "All matching" is kept as the filter

@@ -10,8 +10,8 @@ import { announce } from "./task-state";
 export async function cancelTask(pool: pg.Pool, taskId: number): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ status: string }>(
-      `UPDATE powercrud_task SET "cancelRequested" = true,
-         status = CASE WHEN status = 'PENDING' THEN 'CANCELLED'::"PowercrudTaskStatus" ELSE status END,
+      `UPDATE powercrud.task SET "cancelRequested" = true,
+         status = CASE WHEN status = 'PENDING' THEN 'CANCELLED'::powercrud.task_status ELSE status END,
          "finishedAt" = CASE WHEN status = 'PENDING' THEN now() ELSE "finishedAt" END
        WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING status::text AS status`,
       [taskId],

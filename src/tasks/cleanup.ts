@@ -17,7 +17,7 @@ export interface CleanupResult {
   rows: number;
 }
 
-const CHILD_TABLES = ["powercrud_task_target", "powercrud_task_failure", "powercrud_task_chunk"] as const;
+const CHILD_TABLES = ["powercrud.task_target", "powercrud.task_failure", "powercrud.task_chunk"] as const;
 
 /**
  * Removes finished tasks (with their targets, chunks and failures) older than the retention period.
@@ -30,7 +30,7 @@ export async function cleanupTasks(pool: pg.Pool, options: CleanupOptions): Prom
   const perRound = options.tasksPerRound ?? 100;
   for (;;) {
     const { rows } = await pool.query<{ id: number }>(
-      `SELECT id FROM powercrud_task
+      `SELECT id FROM powercrud.task
        WHERE status NOT IN ('PENDING', 'RUNNING') AND "finishedAt" < now() - make_interval(days => $1)
        ORDER BY id LIMIT $2`,
       [options.retentionDays, perRound],
@@ -48,7 +48,7 @@ export async function cleanupTasks(pool: pg.Pool, options: CleanupOptions): Prom
       }
     }
     const deleted = await pool.query(
-      `DELETE FROM powercrud_task WHERE id = ANY($1::int[]) AND status NOT IN ('PENDING', 'RUNNING') AND "finishedAt" < now() - make_interval(days => $2)`,
+      `DELETE FROM powercrud.task WHERE id = ANY($1::int[]) AND status NOT IN ('PENDING', 'RUNNING') AND "finishedAt" < now() - make_interval(days => $2)`,
       [ids, options.retentionDays],
     );
     result.tasks += deleted.rowCount ?? 0;

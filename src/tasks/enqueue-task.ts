@@ -46,7 +46,7 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
   try {
     return await inTransaction(pool, async (client) => {
       const inserted = await client.query<{ id: number }>(
-        `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
+        `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
            "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId", "selectionToken")
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT ("taskKey") WHERE status IN ('PENDING', 'RUNNING') DO NOTHING
@@ -62,7 +62,7 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
       if (taskId === undefined) {
         // The partial unique index made this statement wait for the identical task's commit; it is visible now.
         const existing = await client.query<{ id: number }>(
-          `SELECT id FROM powercrud_task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`,
+          `SELECT id FROM powercrud.task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`,
           [request.taskKey],
         );
         if (existing.rows[0]) return { kind: "duplicate", taskId: existing.rows[0].id };
@@ -71,7 +71,7 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
 
       const offset = request.targets.params.length;
       const frozen = await client.query(
-        `INSERT INTO powercrud_task_target ("recordId", "taskId", chunk)
+        `INSERT INTO powercrud.task_target ("recordId", "taskId", chunk)
          SELECT s.id::text, $${offset + 1}::int, ((row_number() OVER (ORDER BY s.id)) - 1) / $${offset + 2}::int
          FROM (${request.targets.sql}) s`,
         [...request.targets.params, taskId, request.chunkSize],
@@ -82,8 +82,8 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
       await refuseHeldTargets(client, taskId, request.model);
 
       const chunkCount = Math.ceil(total / request.chunkSize);
-      await client.query(`INSERT INTO powercrud_task_chunk ("taskId", chunk) SELECT $1, generate_series(0, $2::int - 1)`, [taskId, chunkCount]);
-      await client.query(`UPDATE powercrud_task SET total = $2 WHERE id = $1`, [taskId, total]);
+      await client.query(`INSERT INTO powercrud.task_chunk ("taskId", chunk) SELECT $1, generate_series(0, $2::int - 1)`, [taskId, chunkCount]);
+      await client.query(`UPDATE powercrud.task SET total = $2 WHERE id = $1`, [taskId, total]);
       // Several jobs let free workers share one task's chunks; an atomic task is one transaction, so one job.
       const jobs = request.atomic ? 1 : Math.min(request.parallelism, chunkCount);
       await client.query(
@@ -100,7 +100,7 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
     if (state === "3F000" || state === "42883" || state === "42P01") {
       throw new HttpError(
         503,
-        "Background tasks are not set up in this database (graphile-worker's schema or PowerCRUD's task tables are missing), so nothing was changed. An administrator must run the migrations, or set bulk.background.enabled to false.",
+        "Background tasks are not set up in this database (graphile-worker's schema or PowerCRUD's task tables are missing), so nothing was changed. An administrator must run `npx powercrud migrate` and start a worker once (it creates graphile-worker's schema), or set bulk.background.enabled to false.",
         "Background tasks unavailable",
       );
     }
@@ -112,13 +112,13 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
 async function refuseHeldTargets(client: pg.PoolClient, taskId: number, model: string): Promise<void> {
   // Usually no other task is active on the model: then the overlap is not looked for at all.
   const others = await client.query<{ id: number }>(
-    `SELECT id FROM powercrud_task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') AND id <> $2`,
+    `SELECT id FROM powercrud.task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') AND id <> $2`,
     [model, taskId],
   );
   if (others.rows.length === 0) return;
   const { rows } = await client.query<{ taskId: number }>(
-    `SELECT other."taskId" FROM powercrud_task_target mine
-     JOIN powercrud_task_target other ON other."recordId" = mine."recordId" AND other."taskId" = ANY($2::int[])
+    `SELECT other."taskId" FROM powercrud.task_target mine
+     JOIN powercrud.task_target other ON other."recordId" = mine."recordId" AND other."taskId" = ANY($2::int[])
      WHERE mine."taskId" = $1 LIMIT 1`,
     [taskId, others.rows.map((row) => row.id)],
   );

@@ -14,14 +14,14 @@ export interface ChunkOutcome {
 export async function finishChunk(client: pg.PoolClient, taskId: number, chunk: number, processed: number, outcome: ChunkOutcome): Promise<boolean> {
   if (outcome.failures.length) {
     await client.query(
-      `INSERT INTO powercrud_task_failure ("taskId", "recordId", reason) SELECT $1, * FROM unnest($2::text[], $3::text[])
+      `INSERT INTO powercrud.task_failure ("taskId", "recordId", reason) SELECT $1, * FROM unnest($2::text[], $3::text[])
        ON CONFLICT ("taskId", "recordId") DO UPDATE SET reason = EXCLUDED.reason`,
       [taskId, outcome.failures.map((failure) => failure.id), outcome.failures.map((failure) => failure.reason)],
     );
   }
-  await client.query(`UPDATE powercrud_task_chunk SET done = true WHERE "taskId" = $1 AND chunk = $2`, [taskId, chunk]);
+  await client.query(`UPDATE powercrud.task_chunk SET done = true WHERE "taskId" = $1 AND chunk = $2`, [taskId, chunk]);
   const counted = await client.query(
-    `UPDATE powercrud_task SET processed = processed + $2, succeeded = succeeded + $3, failed = failed + $4, "heartbeatAt" = now()
+    `UPDATE powercrud.task SET processed = processed + $2, succeeded = succeeded + $3, failed = failed + $4, "heartbeatAt" = now()
      WHERE id = $1 AND status = 'RUNNING' AND NOT "cancelRequested"`,
     [taskId, processed, outcome.succeeded, outcome.failures.length],
   );

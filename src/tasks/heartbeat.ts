@@ -14,10 +14,10 @@ export function startHeartbeat(pool: pg.Pool, jobId: string, workerId: string, t
   const beat = () =>
     pool.query(
       `WITH run AS (
-         INSERT INTO powercrud_task_run ("jobId", "workerId", "taskId", "beatAt") VALUES ($1, $2, $3, now())
+         INSERT INTO powercrud.task_run ("jobId", "workerId", "taskId", "beatAt") VALUES ($1, $2, $3, now())
          ON CONFLICT ("jobId") DO UPDATE SET "workerId" = EXCLUDED."workerId", "taskId" = EXCLUDED."taskId", "beatAt" = EXCLUDED."beatAt"
        )
-       UPDATE powercrud_task SET "heartbeatAt" = now() WHERE id = $3 AND status = 'RUNNING'`,
+       UPDATE powercrud.task SET "heartbeatAt" = now() WHERE id = $3 AND status = 'RUNNING'`,
       [jobId, workerId, taskId],
     );
   let current = beat().catch((error: Error) => log(`heartbeat of task #${taskId} failed: ${error.message}`));
@@ -29,7 +29,7 @@ export function startHeartbeat(pool: pg.Pool, jobId: string, workerId: string, t
     async stop() {
       clearInterval(timer);
       await current;
-      await pool.query(`DELETE FROM powercrud_task_run WHERE "jobId" = $1`, [jobId]).catch(() => {});
+      await pool.query(`DELETE FROM powercrud.task_run WHERE "jobId" = $1`, [jobId]).catch(() => {});
     },
   };
 }

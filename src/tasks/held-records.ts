@@ -9,7 +9,7 @@ export async function heldRecords(pool: pg.Pool, model: string, ids: Array<strin
   if (ids.length === 0) return new Map();
   const { rows } = await pool.query<{ recordId: string; taskId: number }>(
     `SELECT DISTINCT ON (x."recordId") x."recordId", x."taskId"
-     FROM powercrud_task_target x JOIN powercrud_task t ON t.id = x."taskId"
+     FROM powercrud.task_target x JOIN powercrud.task t ON t.id = x."taskId"
      WHERE x."recordId" = ANY($1::text[]) AND t.model = $2 AND t.status IN ('PENDING', 'RUNNING')
      ORDER BY x."recordId", x."taskId"`,
     [ids.map(String), model],
@@ -19,6 +19,6 @@ export async function heldRecords(pool: pg.Pool, model: string, ids: Array<strin
 
 /** Whether any task is active on the model: when none is (the usual case), lists skip the lookup. */
 export async function activeTaskOn(pool: pg.Pool, model: string): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT 1 FROM powercrud_task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') LIMIT 1`, [model]);
+  const { rows } = await pool.query(`SELECT 1 FROM powercrud.task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') LIMIT 1`, [model]);
   return rows.length > 0;
 }

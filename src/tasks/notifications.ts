@@ -63,7 +63,7 @@ function publicTask(task: TaskRow, url: string): FinishedTask {
  */
 export async function takeTaskMessages(pool: pg.Pool, userKey: string | undefined, tasksUrl: string): Promise<FlashMessage[]> {
   const { rows } = await pool.query<TaskRow>(
-    `UPDATE powercrud_task SET "announcedAt" = now()
+    `UPDATE powercrud.task SET "announcedAt" = now()
      WHERE "announcedAt" IS NULL AND 'messages' = ANY(notify) AND "finishedAt" IS NOT NULL AND "userKey" IS NOT DISTINCT FROM $1
      RETURNING id, status::text AS status, description, total, succeeded, failed, error`,
     [userKey ?? null],

@@ -97,7 +97,7 @@ async function runNextChunk(pool: pg.Pool, resource: Resource, taskId: number, p
  */
 async function runAtomic(context: TaskRunnerContext, resource: Resource, task: TaskRow, plan: BulkPlan, user: unknown): Promise<void> {
   const { pool } = context;
-  await pool.query(`UPDATE powercrud_task SET processed = 0, succeeded = 0, failed = 0 WHERE id = $1`, [task.id]);
+  await pool.query(`UPDATE powercrud.task SET processed = 0, succeeded = 0, failed = 0 WHERE id = $1`, [task.id]);
   try {
     await inTransaction(pool, async (client) => {
       let processed = 0;
@@ -110,19 +110,19 @@ async function runAtomic(context: TaskRunnerContext, resource: Resource, task: T
           const first = outcome.failures[0]!;
           throw new AtomicRefusal(`Nothing was changed: record ${first.id} could not be (${first.reason})${outcome.failures.length > 1 ? `, nor ${outcome.failures.length - 1} more in its chunk` : ""}.`);
         }
-        await client.query(`UPDATE powercrud_task_chunk SET done = true WHERE "taskId" = $1 AND chunk = $2`, [task.id, claimed.chunk]);
+        await client.query(`UPDATE powercrud.task_chunk SET done = true WHERE "taskId" = $1 AND chunk = $2`, [task.id, claimed.chunk]);
         processed += claimed.ids.length;
         succeeded += outcome.succeeded;
-        await pool.query(`UPDATE powercrud_task SET processed = $2, "heartbeatAt" = now() WHERE id = $1`, [task.id, processed]);
+        await pool.query(`UPDATE powercrud.task SET processed = $2, "heartbeatAt" = now() WHERE id = $1`, [task.id, processed]);
         await announce(pool, task.id);
       }
-      const cancelled = await client.query<{ cancelled: boolean }>(`SELECT "cancelRequested" AS cancelled FROM powercrud_task WHERE id = $1`, [task.id]);
+      const cancelled = await client.query<{ cancelled: boolean }>(`SELECT "cancelRequested" AS cancelled FROM powercrud.task WHERE id = $1`, [task.id]);
       if (cancelled.rows[0]?.cancelled) throw new AtomicRefusal("Cancelled: nothing was changed.");
-      await client.query(`UPDATE powercrud_task SET processed = $2, succeeded = $3 WHERE id = $1`, [task.id, processed, succeeded]);
+      await client.query(`UPDATE powercrud.task SET processed = $2, succeeded = $3 WHERE id = $1`, [task.id, processed, succeeded]);
     });
   } catch (error) {
     if (!(error instanceof AtomicRefusal)) throw error;
-    await pool.query(`UPDATE powercrud_task SET processed = 0, succeeded = 0, failed = 0 WHERE id = $1`, [task.id]);
+    await pool.query(`UPDATE powercrud.task SET processed = 0, succeeded = 0, failed = 0 WHERE id = $1`, [task.id]);
     const cancelled = error.message.startsWith("Cancelled");
     await ended(context, cancelled ? await finishTask(pool, task.id) : await failTask(pool, task.id, error.message));
   }

@@ -14,7 +14,7 @@ export async function sweepDeadWorkers(pool: pg.Pool, staleAfterMs: number): Pro
        SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
        WHERE j.task_identifier = $1 AND j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $2::float8 / 1000)
          AND NOT EXISTS (
-           SELECT 1 FROM powercrud_task_run r WHERE r."workerId" = j.locked_by AND r."beatAt" > now() - make_interval(secs => $2::float8 / 1000)
+           SELECT 1 FROM powercrud.task_run r WHERE r."workerId" = j.locked_by AND r."beatAt" > now() - make_interval(secs => $2::float8 / 1000)
          )
      ), unlocked AS (
        SELECT graphile_worker.force_unlock_workers(ARRAY(SELECT locked_by FROM dead))
@@ -23,6 +23,6 @@ export async function sweepDeadWorkers(pool: pg.Pool, staleAfterMs: number): Pro
     [BULK_JOB, staleAfterMs],
   );
   const ids = rows[0]?.ids ?? [];
-  if (ids.length) await pool.query(`DELETE FROM powercrud_task_run WHERE "workerId" = ANY($1::text[])`, [ids]);
+  if (ids.length) await pool.query(`DELETE FROM powercrud.task_run WHERE "workerId" = ANY($1::text[])`, [ids]);
   return ids;
 }

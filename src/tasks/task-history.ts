@@ -36,14 +36,14 @@ export async function listTasks(pool: pg.Pool, query: TaskQuery): Promise<TaskPa
   const param = (value: unknown) => `$${params.push(value)}`;
   if (query.owner !== undefined) where.push(`"userKey" IS NOT DISTINCT FROM ${param(query.owner)}`);
   if (query.userKey !== undefined) where.push(`"userKey" = ${param(query.userKey)}`);
-  if (query.statuses?.length) where.push(`status = ANY(${param(query.statuses)}::"PowercrudTaskStatus"[])`);
+  if (query.statuses?.length) where.push(`status = ANY(${param(query.statuses)}::powercrud.task_status[])`);
   if (query.resourceKey !== undefined) where.push(`"resourceKey" = ${param(query.resourceKey)}`);
   if (query.from) where.push(`"createdAt" >= ${param(query.from)}`);
   if (query.to) where.push(`"createdAt" < ${param(query.to)}`);
   const backwards = query.after !== undefined && query.before === undefined;
   if (query.before !== undefined) where.push(`id < ${param(query.before)}`);
   else if (query.after !== undefined) where.push(`id > ${param(query.after)}`);
-  const sql = `SELECT ${TASK_COLUMNS} FROM powercrud_task ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+  const sql = `SELECT ${TASK_COLUMNS} FROM powercrud.task ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ${param(query.limit + 1)}`;
   const { rows } = await pool.query<TaskRow>(sql, params);
   const more = rows.length > query.limit;
@@ -68,12 +68,12 @@ export async function listTasks(pool: pg.Pool, query: TaskQuery): Promise<TaskPa
 export async function taskUsers(pool: pg.Pool, limit = 200): Promise<Array<{ userKey: string; userName: string | null }>> {
   const { rows } = await pool.query<{ userKey: string; userName: string | null }>(
     `WITH RECURSIVE users AS (
-       (SELECT "userKey" FROM powercrud_task WHERE "userKey" IS NOT NULL ORDER BY "userKey" LIMIT 1)
+       (SELECT "userKey" FROM powercrud.task WHERE "userKey" IS NOT NULL ORDER BY "userKey" LIMIT 1)
        UNION ALL
-       SELECT (SELECT t."userKey" FROM powercrud_task t WHERE t."userKey" > users."userKey" ORDER BY t."userKey" LIMIT 1)
+       SELECT (SELECT t."userKey" FROM powercrud.task t WHERE t."userKey" > users."userKey" ORDER BY t."userKey" LIMIT 1)
        FROM users WHERE users."userKey" IS NOT NULL
      )
-     SELECT "userKey", (SELECT t."userName" FROM powercrud_task t WHERE t."userKey" = users."userKey" ORDER BY t.id DESC LIMIT 1) AS "userName"
+     SELECT "userKey", (SELECT t."userName" FROM powercrud.task t WHERE t."userKey" = users."userKey" ORDER BY t.id DESC LIMIT 1) AS "userName"
      FROM users WHERE "userKey" IS NOT NULL LIMIT $1`,
     [limit],
   );
@@ -83,7 +83,7 @@ export async function taskUsers(pool: pg.Pool, limit = 200): Promise<Array<{ use
 /** How many PENDING or RUNNING tasks this user has (the navbar indicator); the status index keeps it to the few active rows. */
 export async function runningCount(pool: pg.Pool, userKey: string | null): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM powercrud_task WHERE status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $1`,
+    `SELECT count(*)::int AS n FROM powercrud.task WHERE status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $1`,
     [userKey],
   );
   return rows[0]?.n ?? 0;

@@ -7,7 +7,7 @@ export async function announce(client: pg.PoolClient | pg.Pool, taskId: number):
 }
 
 export async function loadTask(db: pg.Pool | pg.PoolClient, taskId: number): Promise<TaskRow | undefined> {
-  const { rows } = await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud_task WHERE id = $1`, [taskId]);
+  const { rows } = await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud.task WHERE id = $1`, [taskId]);
   return rows[0];
 }
 
@@ -16,7 +16,7 @@ export async function startTask(pool: pg.Pool, taskId: number): Promise<TaskRow 
   const client = await pool.connect();
   try {
     const started = await client.query(
-      `UPDATE powercrud_task SET status = 'RUNNING', "startedAt" = now(), "heartbeatAt" = now() WHERE id = $1 AND status = 'PENDING'`,
+      `UPDATE powercrud.task SET status = 'RUNNING', "startedAt" = now(), "heartbeatAt" = now() WHERE id = $1 AND status = 'PENDING'`,
       [taskId],
     );
     if (started.rowCount) await announce(client, taskId);
@@ -35,11 +35,11 @@ export async function finishTask(pool: pg.Pool, taskId: number): Promise<TaskRow
   const client = await pool.connect();
   try {
     const { rows } = await client.query<TaskRow>(
-      `UPDATE powercrud_task SET
-         status = (CASE WHEN "cancelRequested" THEN 'CANCELLED' WHEN failed = 0 THEN 'SUCCESS' WHEN succeeded = 0 THEN 'FAILED' ELSE 'PARTIAL' END)::"PowercrudTaskStatus",
+      `UPDATE powercrud.task SET
+         status = (CASE WHEN "cancelRequested" THEN 'CANCELLED' WHEN failed = 0 THEN 'SUCCESS' WHEN succeeded = 0 THEN 'FAILED' ELSE 'PARTIAL' END)::powercrud.task_status,
          "finishedAt" = now()
        WHERE id = $1 AND status = 'RUNNING'
-         AND ("cancelRequested" OR NOT EXISTS (SELECT 1 FROM powercrud_task_chunk WHERE "taskId" = $1 AND NOT done))
+         AND ("cancelRequested" OR NOT EXISTS (SELECT 1 FROM powercrud.task_chunk WHERE "taskId" = $1 AND NOT done))
        RETURNING ${TASK_COLUMNS}`,
       [taskId],
     );
@@ -55,7 +55,7 @@ export async function failTask(pool: pg.Pool, taskId: number, message: string): 
   const client = await pool.connect();
   try {
     const { rows } = await client.query<TaskRow>(
-      `UPDATE powercrud_task SET status = 'FAILED', error = $2, "finishedAt" = now()
+      `UPDATE powercrud.task SET status = 'FAILED', error = $2, "finishedAt" = now()
        WHERE id = $1 AND status IN ('PENDING', 'RUNNING') RETURNING ${TASK_COLUMNS}`,
       [taskId, message.slice(0, 2_000)],
     );

@@ -11,7 +11,7 @@ export class TaskStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async find(taskId: number): Promise<TaskRow | undefined> {
-    const { rows } = await this.pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud_task WHERE id = $1`, [taskId]);
+    const { rows } = await this.pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM powercrud.task WHERE id = $1`, [taskId]);
     return rows[0];
   }
 
@@ -22,7 +22,7 @@ export class TaskStore {
   async queuedFromSelection(token: unknown, userKey: string | undefined): Promise<number | undefined> {
     if (typeof token !== "string" || token === "") return undefined;
     const { rows } = await this.pool.query<{ id: number }>(
-      `SELECT id FROM powercrud_task WHERE "selectionToken" = $1 AND "userKey" IS NOT DISTINCT FROM $2
+      `SELECT id FROM powercrud.task WHERE "selectionToken" = $1 AND "userKey" IS NOT DISTINCT FROM $2
          AND (status IN ('PENDING', 'RUNNING') OR "createdAt" > now() - interval '10 minutes')
        ORDER BY id DESC LIMIT 1`,
       [token, userKey ?? null],
@@ -32,7 +32,7 @@ export class TaskStore {
 
   async failures(taskId: number, limit: number, offset: number): Promise<TaskFailure[]> {
     const { rows } = await this.pool.query<TaskFailure>(
-      `SELECT "recordId", reason FROM powercrud_task_failure WHERE "taskId" = $1 ORDER BY "recordId" LIMIT $2 OFFSET $3`,
+      `SELECT "recordId", reason FROM powercrud.task_failure WHERE "taskId" = $1 ORDER BY "recordId" LIMIT $2 OFFSET $3`,
       [taskId, limit, offset],
     );
     return rows;

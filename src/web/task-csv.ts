@@ -19,7 +19,7 @@ export async function streamFailuresCsv(pool: pg.Pool, taskId: number, res: Resp
   let after: string | null = null;
   while (!aborted) {
     const { rows }: { rows: Array<{ recordId: string; reason: string }> } = await pool.query(
-      `SELECT "recordId", reason FROM powercrud_task_failure WHERE "taskId" = $1 AND ($2::text IS NULL OR "recordId" > $2) ORDER BY "recordId" LIMIT $3`,
+      `SELECT "recordId", reason FROM powercrud.task_failure WHERE "taskId" = $1 AND ($2::text IS NULL OR "recordId" > $2) ORDER BY "recordId" LIMIT $3`,
       [taskId, after, BATCH],
     );
     if (rows.length === 0) break;

@@ -179,7 +179,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       changes: task.data.changes,
       description: task.description,
       resourceUrl: task.resourceUrl,
-      targets: { sql: `SELECT "recordId" AS id FROM powercrud_task_failure WHERE "taskId" = $1`, params: [task.id] },
+      targets: { sql: `SELECT "recordId" AS id FROM powercrud.task_failure WHERE "taskId" = $1`, params: [task.id] },
       targetsKey: `retry:${task.id}`,
       filterQuery: task.filterQuery,
       selectionMode: task.selectionMode,

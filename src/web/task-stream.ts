@@ -81,7 +81,7 @@ export class TaskStream implements TaskListener {
 
   private async snapshot(pool: pg.Pool): Promise<void> {
     const { rows } = await pool.query<{ id: number }>(
-      `SELECT id FROM powercrud_task WHERE status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $1`,
+      `SELECT id FROM powercrud.task WHERE status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $1`,
       [this.scope.userKey],
     );
     for (const row of rows) this.ownActive.add(row.id);

@@ -60,7 +60,7 @@ const rows = (page: Page) => page.locator("tbody tr[data-pc-row]");
 const bar = (page: Page) => page.locator("#pc-selection-bar");
 
 async function selectedIds(): Promise<string[]> {
-  const { rows: items } = await pool.query<{ id: string }>(`SELECT "recordId" AS id FROM powercrud_selection_item WHERE included ORDER BY 1`);
+  const { rows: items } = await pool.query<{ id: string }>(`SELECT "recordId" AS id FROM powercrud.selection_item WHERE included ORDER BY 1`);
   return items.map((item) => item.id);
 }
 
@@ -89,7 +89,7 @@ test("a click and a shift-click select a range of uuid rows, and a bulk edit cha
 });
 
 test("text ids holding commas and percent signs are selected as themselves, by click, range and page box", async ({ page }) => {
-  await pool.query(`DELETE FROM powercrud_selection`);
+  await pool.query(`DELETE FROM powercrud.selection`);
   await page.goto(`${base}/tags/`);
   await expect(rows(page)).toHaveCount(4);
   await rows(page).nth(0).locator(".pc-select-row").click();

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   await resetTasks(db.pool);
   const veto = async (record: Record<string, unknown>) => {
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -231,7 +231,7 @@ describe("a background task", () => {
     expect(selected.status).toBe(200);
     // The confirmation names the blocked authors and offers no form; a stale or scripted post still
     // must not delete them: in the background each one fails with its reason.
-    const token = (await db.pool.query<{ token: string }>(`SELECT token FROM powercrud_selection WHERE resource = '/authors'`)).rows[0]!.token;
+    const token = (await db.pool.query<{ token: string }>(`SELECT token FROM powercrud.selection WHERE resource = '/authors'`)).rows[0]!.token;
     const response = await b.post("/authors/_bulk/delete", { selection: token, confirm: "yes" }, MODAL);
     expect(response.status, response.text).toBe(200);
     const taskId = taskIdIn(response.text);
@@ -274,7 +274,7 @@ describe("pauses between chunks", () => {
     const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
     const taskId = taskIdIn((await b.post("/slow-books/_bulk/apply", { selection: token, _change: "pages", pages: "321" }, MODAL)).text);
     expect((await waitForEnd(db.pool, taskId)).final).toMatchObject({ status: "SUCCESS", processed: 300 });
-    const { rows } = await db.pool.query<{ ms: number }>(`SELECT extract(epoch FROM "finishedAt" - "startedAt") * 1000 AS ms FROM powercrud_task WHERE id = $1`, [taskId]);
+    const { rows } = await db.pool.query<{ ms: number }>(`SELECT extract(epoch FROM "finishedAt" - "startedAt") * 1000 AS ms FROM powercrud.task WHERE id = $1`, [taskId]);
     // Three chunks, each followed by a 150 ms pause.
     expect(Number(rows[0]!.ms)).toBeGreaterThanOrEqual(400);
   });
@@ -290,7 +290,7 @@ describe("duplicates and locks", () => {
     const taskId = (await taskIds(db.pool))[0]!;
     expect(new Set(answers.map((answer) => taskIdIn(answer.text)))).toEqual(new Set([taskId]));
     expect(answers.filter((answer) => textOf(answer.text).includes("This bulk operation is already in progress"))).toHaveLength(19);
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_task_target WHERE "taskId" = $1`, [taskId])).toBe(300);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.task_target WHERE "taskId" = $1`, [taskId])).toBe(300);
   });
 
   it("answers 409 naming the task to single edits, deletes and other bulk changes of held records, until the task ends", async () => {

@@ -775,10 +775,10 @@ describe("permissions", () => {
     const picked = await pickBooks(db, 3);
     const token = "viewer-selection-token-0001";
     await db.pool.query(
-      `INSERT INTO powercrud_selection (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt") VALUES ($1, $2, '/books', 'ids', '', 3, now())`,
+      `INSERT INTO powercrud.selection (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt") VALUES ($1, $2, '/books', 'ids', '', 3, now())`,
       [token, viewer.sessionId],
     );
-    await db.pool.query(`INSERT INTO powercrud_selection_item (token, "recordId", included) SELECT $1, unnest($2::bigint[]), true`, [token, picked]);
+    await db.pool.query(`INSERT INTO powercrud.selection_item (token, "recordId", included) SELECT $1, unnest($2::bigint[]), true`, [token, picked]);
     const before = await snapshot(db);
 
     const refused: Array<[string, Promise<{ status: number; text: string }>]> = [

@@ -15,7 +15,7 @@ const admin = { "x-test-role": "admin" };
 
 beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 60, authors: 4, genres: 3 });
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   const { app } = bareApp(db, (app, crud) => {
     app.use("/genres", crud.resource({ model: "Genre", list: { fields: ["name"] } }));
     app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] } }));

@@ -24,8 +24,8 @@ const role = (ctx: { user?: unknown }) => (ctx.user as TestUser | undefined)?.ro
 
 beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
-  await db.pool.query(`DELETE FROM powercrud_selection`);
-  await db.pool.query(`DELETE FROM powercrud_list_preference`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
+  await db.pool.query(`DELETE FROM powercrud.list_preference`);
   const app = bareApp(db, (app, crud) => {
     const router = crud.resource({
       model: "Book",

@@ -31,7 +31,7 @@ const bar = (base: string) => ({ "HX-Request": "true", "HX-Target": "div#pc-sele
 
 beforeAll(async () => {
   await resetTasks(db.pool);
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   await db.pool.query(`DELETE FROM "Ledger"`);
   await db.pool.query(`DELETE FROM "Coupon"`);
   await db.pool.query(`DELETE FROM "Tag"`);
@@ -68,7 +68,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await resetTasks(db.pool);
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   await db.pool.query(`DELETE FROM "_CouponToTag"`);
   await db.pool.query(`UPDATE "Coupon" SET percent = 10, "campaignId" = NULL`);
   await db.pool.query(`UPDATE "Ledger" SET amount = 1, "couponId" = (SELECT id FROM "Coupon" ORDER BY code LIMIT 1)`);
@@ -112,7 +112,7 @@ async function ticked(b: Browser, base: string): Promise<string[]> {
 
 async function storedItems(b: Browser, base: string): Promise<Array<{ id: string; included: boolean }>> {
   const { rows } = await db.pool.query<{ id: string; included: boolean }>(
-    `SELECT i."recordId" AS id, i.included FROM powercrud_selection_item i JOIN powercrud_selection s USING (token)
+    `SELECT i."recordId" AS id, i.included FROM powercrud.selection_item i JOIN powercrud.selection s USING (token)
      WHERE s."sessionId" = $1 AND s.resource = $2 ORDER BY i."recordId"`,
     [b.sessionId, base],
   );
@@ -125,7 +125,7 @@ async function select(b: Browser, base: string, ids: string[] | "all", list = ""
     ? await b.post(`${base}/_selection`, { op: "all", _list: list }, bar(base))
     : await b.post(`${base}/_selection`, { op: "rows", ids: ids.join(","), selected: "1" }, bar(base));
   expect(response.status, textOf(response.text).slice(0, 300)).toBe(200);
-  const { rows } = await db.pool.query<{ token: string }>(`SELECT token FROM powercrud_selection WHERE "sessionId" = $1 AND resource = $2`, [b.sessionId, base]);
+  const { rows } = await db.pool.query<{ token: string }>(`SELECT token FROM powercrud.selection WHERE "sessionId" = $1 AND resource = $2`, [b.sessionId, base]);
   return rows[0]!.token;
 }
 
@@ -363,7 +363,7 @@ describe("background tasks", () => {
     expect(queued.status, textOf(queued.text)).toBe(200);
     expect(textOf(queued.text)).toContain(`Processing ${all.length} coupons in the background`);
     const taskId = taskIdIn(queued.text);
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_task_target WHERE "taskId" = $1 AND "recordId" = ANY($2::text[])`, [taskId, all])).toBe(all.length);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.task_target WHERE "taskId" = $1 AND "recordId" = ANY($2::text[])`, [taskId, all])).toBe(all.length);
 
     // No worker yet: the task is PENDING and holds every coupon.
     const held = await b.get(`/coupons/${all[3]}/edit`, MODAL);
@@ -389,7 +389,7 @@ describe("background tasks", () => {
     const queued = await b.post("/ledgers/_bulk/apply", { selection: await select(b, "/ledgers", "all"), _change: ["amount", "couponId"], amount: "99", couponId: second! }, MODAL);
     const taskId = taskIdIn(queued.text);
     expect(taskId, textOf(queued.text)).toBeGreaterThan(0);
-    expect(await texts(`SELECT "recordId" AS v FROM powercrud_task_target WHERE "taskId" = $1 ORDER BY "recordId"::bigint`, [taskId])).toEqual(all);
+    expect(await texts(`SELECT "recordId" AS v FROM powercrud.task_target WHERE "taskId" = $1 ORDER BY "recordId"::bigint`, [taskId])).toEqual(all);
     const held = await b.get(`/ledgers/${all.at(-1)}/edit`, MODAL);
     expect(held.status).toBe(409);
     expect(textOf(held.text)).toContain(`#${taskId}`);

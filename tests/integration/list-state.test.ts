@@ -51,7 +51,7 @@ beforeAll(async () => {
   await set(`UPDATE "Book" SET pages = 500 WHERE id = 11`, []);
   // The planner's row estimate (pg_class.reltuples) must be known and current for the count tests.
   await db.pool.query(`ANALYZE "Book", "Author", "Genre", "_BookToGenre"`);
-  await db.pool.query(`DELETE FROM powercrud_list_preference WHERE "userKey" LIKE $1`, [`${USER_PREFIX}%`]);
+  await db.pool.query(`DELETE FROM powercrud.list_preference WHERE "userKey" LIKE $1`, [`${USER_PREFIX}%`]);
 
   const { app, errors } = bareApp(
     db,
@@ -74,7 +74,7 @@ beforeAll(async () => {
 afterEach(() => expectNoServerErrors(logged));
 
 afterAll(async () => {
-  await db.pool.query(`DELETE FROM powercrud_list_preference WHERE "userKey" LIKE $1`, [`${USER_PREFIX}%`]).catch(() => undefined);
+  await db.pool.query(`DELETE FROM powercrud.list_preference WHERE "userKey" LIKE $1`, [`${USER_PREFIX}%`]).catch(() => undefined);
   await browser?.close();
   await db.close();
 });
@@ -763,7 +763,7 @@ describe("column chooser (POST /_columns)", () => {
   }
 
   async function saved(role: string, resource = "/books"): Promise<string[] | undefined> {
-    const { rows } = await db.pool.query(`SELECT columns FROM powercrud_list_preference WHERE "userKey" = $1 AND resource = $2`, [USER_PREFIX + role, resource]);
+    const { rows } = await db.pool.query(`SELECT columns FROM powercrud.list_preference WHERE "userKey" = $1 AND resource = $2`, [USER_PREFIX + role, resource]);
     return rows[0]?.columns;
   }
 
@@ -873,13 +873,13 @@ describe("column chooser (POST /_columns)", () => {
   });
 
   it("without a user, keeps the choice in the session only", async () => {
-    const before = await count(`SELECT count(*) AS n FROM powercrud_list_preference`);
+    const before = await count(`SELECT count(*) AS n FROM powercrud.list_preference`);
     const anonymous = browser.fork();
     await list("/books", anonymous);
     const response = await anonymous.post("/books/_columns", { columns: ["title", "bestseller"] });
     expect(response.status).toBe(303);
     expect(visibleColumns((await list("/books", anonymous)).text)).toEqual(["title", "bestseller"]);
-    expect(await count(`SELECT count(*) AS n FROM powercrud_list_preference`)).toBe(before);
+    expect(await count(`SELECT count(*) AS n FROM powercrud.list_preference`)).toBe(before);
     // Another visitor (another session) sees every column.
     expect(visibleColumns((await list("/books", browser.fork())).text)).toEqual(FIELDS);
     // Reset clears the session's choice.

@@ -326,14 +326,14 @@ describe("op=clear", () => {
     await selectRows(browser, [outside!]);
     await selectRows(browser, [unticked!], false);
     const { token } = (await storedSelection(db, browser))!;
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection_item WHERE token = $1`, [token])).toBe(2);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.selection_item WHERE token = $1`, [token])).toBe(2);
 
     const response = await browser.post("/books/_selection", { op: "clear" }, BAR);
     expect(response.status).toBe(200);
     expect(barSize(response.text)).toBe(0);
     expect(hxTrigger(response.headers)["pc:selection"]).toEqual({ refresh: true });
     expect(await storedSelection(db, browser)).toBeUndefined();
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection_item WHERE token = $1`, [token])).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.selection_item WHERE token = $1`, [token])).toBe(0);
 
     const html = await listPage(browser, "?status=DRAFT");
     expect(checkedRows(html)).toEqual([]);
@@ -538,7 +538,7 @@ const FBAR = { ...BAR, "HX-Current-URL": `http://127.0.0.1${F}/` };
 
 async function storeSelection(browser: Browser, filterQuery: string, resource = F): Promise<void> {
   await db.pool.query(
-    `INSERT INTO powercrud_selection (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
+    `INSERT INTO powercrud.selection (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
      VALUES (md5(random()::text), $1, $2, 'all', $3, NULL, now())`,
     [browser.sessionId, resource, filterQuery],
   );
@@ -642,7 +642,7 @@ describe("a stored selection that no longer resolves is dropped with a message",
     };
     const selection = await store.selectAll("store-test-session", "/store-test", "3000000000");
     await expect(store.count(selection, failing)).rejects.toBeInstanceOf(StaleSelectionError);
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection WHERE "sessionId" = 'store-test-session'`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.selection WHERE "sessionId" = 'store-test-session'`)).toBe(0);
 
     const fine = await store.selectAll("store-test-session", "/store-test", "100");
     expect(await store.count(fine, failing)).toBe(await count(db, `SELECT count(*) AS n FROM "Book" WHERE pages > 100`));
@@ -665,7 +665,7 @@ describe("a stored selection that no longer resolves is dropped with a message",
     const selection = await store.selectAll("count-within-session", "/count-within", "");
     expect(await store.countWithin(selection, target(false), 1_000)).toBe(await count(db, `SELECT count(*) AS n FROM "Book"`));
     expect(await store.countWithin(selection, target(true), 20)).toBeNull();
-    expect(await count(db, `SELECT count(*) AS n FROM powercrud_selection WHERE "sessionId" = 'count-within-session'`)).toBe(1);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.selection WHERE "sessionId" = 'count-within-session'`)).toBe(1);
     await store.clear("count-within-session", "/count-within");
   });
 });

@@ -22,7 +22,7 @@ let crud: PowerCrud;
 
 beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   const veto = async (record: Record<string, unknown>) => {
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     return vetoed.has(String(record.id)) ? "=HYPERLINK(\"x\"), under review" : undefined;
@@ -85,14 +85,14 @@ async function insertTasks(tasks: FakeTask[]): Promise<number[]> {
     const finished = task.finishedAt === undefined ? (["PENDING", "RUNNING"].includes(status) ? null : task.createdAt ?? new Date().toISOString()) : task.finishedAt;
     const resource = task.resource ?? "Book";
     const { rows } = await db.pool.query<{ id: number }>(
-      `INSERT INTO powercrud_task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, processed, succeeded, failed, status, "createdAt", "startedAt", "finishedAt")
-       VALUES (md5(random()::text), $1, $2, $1, 'update', '{"changes":[{"field":"pages","value":7}]}', 'Set Pages to 7', 'ids', $3, $4, '{}', 20, 10, 10, $5, $6, $7::"PowercrudTaskStatus", $8, $8, $9)
+      `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "selectionMode", "userKey", "userName", notify, "chunkSize", total, processed, succeeded, failed, status, "createdAt", "startedAt", "finishedAt")
+       VALUES (md5(random()::text), $1, $2, $1, 'update', '{"changes":[{"field":"pages","value":7}]}', 'Set Pages to 7', 'ids', $3, $4, '{}', 20, 10, 10, $5, $6, $7::powercrud.task_status, $8, $8, $9)
        RETURNING id`,
       [resource, resource === "Book" ? "/books" : "/authors", task.user, `${task.user} user`, 10 - (task.failures?.length ?? 0), task.failures?.length ?? 0, status, task.createdAt ?? new Date().toISOString(), finished],
     );
     const id = rows[0]!.id;
     for (const recordId of task.failures ?? []) {
-      await db.pool.query(`INSERT INTO powercrud_task_failure ("taskId", "recordId", reason) VALUES ($1, $2, 'Under review.')`, [id, recordId]);
+      await db.pool.query(`INSERT INTO powercrud.task_failure ("taskId", "recordId", reason) VALUES ($1, $2, 'Under review.')`, [id, recordId]);
     }
     ids.push(id);
   }
@@ -340,7 +340,7 @@ describe("failed records", () => {
 
   it("streams a CSV of 30,000 failures in full", async () => {
     const [taskId] = await insertTasks([{ user: "admin", status: "PARTIAL" }]);
-    await db.pool.query(`INSERT INTO powercrud_task_failure ("taskId", "recordId", reason) SELECT $1, n::text, 'Reason ' || n FROM generate_series(1, 30000) n`, [taskId]);
+    await db.pool.query(`INSERT INTO powercrud.task_failure ("taskId", "recordId", reason) SELECT $1, n::text, 'Reason ' || n FROM generate_series(1, 30000) n`, [taskId]);
     const csv = await as("admin").get(`/tasks/${taskId}/failures.csv`);
     const lines = csv.text.trim().split("\r\n");
     expect(lines).toHaveLength(30_001);
@@ -359,17 +359,17 @@ describe("retention", () => {
       { user: "admin", status: "RUNNING", createdAt: old },
     ]);
     for (const id of [gone, kept, running]) {
-      await db.pool.query(`INSERT INTO powercrud_task_target ("taskId", "recordId", chunk) SELECT $1, n::text, n / 100 FROM generate_series(1, 1200) n`, [id]);
-      await db.pool.query(`INSERT INTO powercrud_task_chunk ("taskId", chunk, done) SELECT $1, n, true FROM generate_series(0, 12) n`, [id]);
+      await db.pool.query(`INSERT INTO powercrud.task_target ("taskId", "recordId", chunk) SELECT $1, n::text, n / 100 FROM generate_series(1, 1200) n`, [id]);
+      await db.pool.query(`INSERT INTO powercrud.task_chunk ("taskId", chunk, done) SELECT $1, n, true FROM generate_series(0, 12) n`, [id]);
     }
     const result = await crud.cleanupTasks();
     expect(result.tasks).toBe(2);
     const left = async (table: string) =>
       (await db.pool.query<{ taskId: number }>(`SELECT DISTINCT "taskId" FROM ${table} ORDER BY 1`)).rows.map((row) => row.taskId);
-    expect((await db.pool.query(`SELECT id FROM powercrud_task ORDER BY id`)).rows.map((row) => row.id)).toEqual([kept, running]);
-    expect(await left("powercrud_task_target")).toEqual([kept, running]);
-    expect(await left("powercrud_task_chunk")).toEqual([kept, running]);
-    expect(await left("powercrud_task_failure")).toEqual([kept]);
+    expect((await db.pool.query(`SELECT id FROM powercrud.task ORDER BY id`)).rows.map((row) => row.id)).toEqual([kept, running]);
+    expect(await left("powercrud.task_target")).toEqual([kept, running]);
+    expect(await left("powercrud.task_chunk")).toEqual([kept, running]);
+    expect(await left("powercrud.task_failure")).toEqual([kept]);
     expect(goneToo).toBeGreaterThan(0);
     expect((await crud.cleanupTasks({ retentionDays: 5 })).tasks).toBe(1);
   });
@@ -379,8 +379,8 @@ describe("retention", () => {
     const [gone, kept] = await insertTasks([{ user: "admin", createdAt: old }, { user: "admin" }]);
     worker = await crud.runWorker({ concurrency: 1 });
     await db.pool.query(`SELECT graphile_worker.add_job('powercrud:cleanup', '{}'::json)`);
-    await waitFor("the cleanup job", async () => (await db.pool.query(`SELECT 1 FROM powercrud_task WHERE id = $1`, [gone])).rowCount === 0, 10_000);
-    expect((await db.pool.query(`SELECT id FROM powercrud_task`)).rows.map((row) => row.id)).toEqual([kept]);
+    await waitFor("the cleanup job", async () => (await db.pool.query(`SELECT 1 FROM powercrud.task WHERE id = $1`, [gone])).rowCount === 0, 10_000);
+    expect((await db.pool.query(`SELECT id FROM powercrud.task`)).rows.map((row) => row.id)).toEqual([kept]);
     const known = await db.pool.query(`SELECT identifier FROM graphile_worker._private_known_crontabs`);
     expect(known.rows.map((row) => row.identifier)).toContain("powercrud:cleanup");
   });

@@ -23,7 +23,7 @@ let logged: unknown[];
 beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
   await resetTasks(db.pool);
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   await db.pool.query(`
     CREATE TABLE IF NOT EXISTS crash_test_updates (id int PRIMARY KEY, n int NOT NULL);
     TRUNCATE crash_test_updates;

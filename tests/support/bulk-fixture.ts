@@ -64,7 +64,7 @@ export async function startFixture(db: Db): Promise<Fixture> {
   // ON UPDATE CASCADE carries the join table along.
   await db.pool.query(`UPDATE "Book" SET id = id + ${ID_BASE}`);
   await db.pool.query(`SELECT setval(pg_get_serial_sequence('"Book"', 'id'), (SELECT max(id) FROM "Book"))`);
-  await db.pool.query(`DELETE FROM powercrud_selection`);
+  await db.pool.query(`DELETE FROM powercrud.selection`);
   await db.pool.query(`ANALYZE "Book"`);
 
   const vetoed = new Set<string>();
@@ -292,13 +292,13 @@ export interface StoredSelection {
 /** The selection row and its items as stored for this browser's session and this resource. */
 export async function storedSelection(db: Db, browser: Browser, resource = "/books"): Promise<StoredSelection | undefined> {
   const { rows } = await db.pool.query<{ token: string; mode: string; filterQuery: string; size: number | null }>(
-    `SELECT token, mode, "filterQuery", size FROM powercrud_selection WHERE "sessionId" = $1 AND resource = $2`,
+    `SELECT token, mode, "filterQuery", size FROM powercrud.selection WHERE "sessionId" = $1 AND resource = $2`,
     [browser.sessionId, resource],
   );
   const selection = rows[0];
   if (!selection) return undefined;
   const items = await db.pool.query<{ id: string; included: boolean }>(
-    `SELECT "recordId"::text AS id, included FROM powercrud_selection_item WHERE token = $1 ORDER BY length("recordId"), "recordId"`,
+    `SELECT "recordId"::text AS id, included FROM powercrud.selection_item WHERE token = $1 ORDER BY length("recordId"), "recordId"`,
     [selection.token],
   );
   return {

@@ -16,7 +16,7 @@ export interface TaskState {
 
 export async function taskState(pool: pg.Pool, id: number): Promise<TaskState> {
   const { rows } = await pool.query<TaskState>(
-    `SELECT id, status::text AS status, total, processed, succeeded, failed, "retryOfId", "cancelRequested", error FROM powercrud_task WHERE id = $1`,
+    `SELECT id, status::text AS status, total, processed, succeeded, failed, "retryOfId", "cancelRequested", error FROM powercrud.task WHERE id = $1`,
     [id],
   );
   expect(rows[0], `task #${id}`).toBeDefined();
@@ -24,7 +24,7 @@ export async function taskState(pool: pg.Pool, id: number): Promise<TaskState> {
 }
 
 export async function taskIds(pool: pg.Pool): Promise<number[]> {
-  return (await pool.query<{ id: number }>(`SELECT id FROM powercrud_task ORDER BY id`)).rows.map((row) => row.id);
+  return (await pool.query<{ id: number }>(`SELECT id FROM powercrud.task ORDER BY id`)).rows.map((row) => row.id);
 }
 
 /** Polls until the task has ended (or the time is up) and returns every distinct state seen on the way. */
@@ -51,10 +51,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export async function failures(pool: pg.Pool, id: number): Promise<Array<{ recordId: string; reason: string }>> {
-  return (await pool.query(`SELECT "recordId", reason FROM powercrud_task_failure WHERE "taskId" = $1 ORDER BY "recordId"::bigint`, [id])).rows;
+  return (await pool.query(`SELECT "recordId", reason FROM powercrud.task_failure WHERE "taskId" = $1 ORDER BY "recordId"::bigint`, [id])).rows;
 }
 
 export async function resetTasks(pool: pg.Pool): Promise<void> {
-  await pool.query(`TRUNCATE powercrud_task, powercrud_task_target, powercrud_task_chunk, powercrud_task_failure, powercrud_task_run RESTART IDENTITY CASCADE`);
+  await pool.query(`TRUNCATE powercrud.task, powercrud.task_target, powercrud.task_chunk, powercrud.task_failure, powercrud.task_run RESTART IDENTITY CASCADE`);
   await pool.query(`DELETE FROM graphile_worker._private_jobs`);
 }

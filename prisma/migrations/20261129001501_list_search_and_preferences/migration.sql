@@ -1,16 +1,6 @@
 -- CreateExtension
 CREATE EXTENSION IF NOT EXISTS "pg_trgm";
 
--- CreateTable
-CREATE TABLE "powercrud_list_preference" (
-    "userKey" TEXT NOT NULL,
-    "resource" TEXT NOT NULL,
-    "columns" TEXT[],
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "powercrud_list_preference_pkey" PRIMARY KEY ("userKey","resource")
-);
-
 -- CreateIndex
 CREATE INDEX "Author_name_trgm_idx" ON "Author" USING GIN ("name" gin_trgm_ops);
 

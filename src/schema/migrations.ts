@@ -1,0 +1,130 @@
+/**
+ * PowerCRUD's own tables, in their own PostgreSQL schema (`powercrud`) so that a host's Prisma
+ * migrations never carry them. Applied in order by `migrateSchema()`; each entry runs once, in a
+ * transaction, and is recorded in `powercrud.migration`. Append new entries: never edit a shipped one.
+ */
+export interface SchemaMigration {
+  /** Unique and stable: recorded in powercrud.migration once applied. */
+  id: string;
+  sql: string;
+}
+
+export const SCHEMA = "powercrud";
+
+export const migrations: SchemaMigration[] = [
+  {
+    id: "0001-lists-selections-tasks",
+    sql: `
+CREATE TABLE powercrud.list_preference (
+  "userKey"   text NOT NULL,
+  "resource"  text NOT NULL,
+  "columns"   text[],
+  "updatedAt" timestamp(3) NOT NULL DEFAULT now(),
+  PRIMARY KEY ("userKey", "resource")
+);
+
+-- A user's selection on one list, kept on the server: explicit rows, or "all rows matching a filter"
+-- with exceptions. The browser only ever holds the token.
+CREATE TABLE powercrud.selection (
+  "token"       text PRIMARY KEY,
+  "sessionId"   text NOT NULL,
+  "resource"    text NOT NULL,
+  "mode"        text NOT NULL DEFAULT 'ids',
+  "filterQuery" text NOT NULL DEFAULT '',
+  "size"        integer,
+  "updatedAt"   timestamp(3) NOT NULL DEFAULT now(),
+  UNIQUE ("sessionId", "resource")
+);
+CREATE INDEX ON powercrud.selection ("updatedAt");
+
+-- Ids as PostgreSQL prints them (id::text), so a model keyed by any single-column type fits.
+CREATE TABLE powercrud.selection_item (
+  "token"    text NOT NULL REFERENCES powercrud.selection ("token") ON DELETE CASCADE ON UPDATE CASCADE,
+  "recordId" text NOT NULL,
+  "included" boolean NOT NULL,
+  PRIMARY KEY ("token", "recordId")
+);
+
+CREATE TYPE powercrud.task_status AS ENUM ('PENDING', 'RUNNING', 'SUCCESS', 'PARTIAL', 'FAILED', 'CANCELLED');
+
+-- A bulk operation run in the background by graphile-worker. Counts change in the same transaction
+-- as the rows they count, so they are exact after any crash.
+CREATE TABLE powercrud.task (
+  "id"              serial PRIMARY KEY,
+  "taskKey"         text NOT NULL,
+  "resourceKey"     text NOT NULL,
+  "resourceUrl"     text NOT NULL,
+  "model"           text NOT NULL,
+  "operation"       text NOT NULL,
+  "data"            jsonb NOT NULL,
+  "description"     text NOT NULL,
+  "filterQuery"     text NOT NULL DEFAULT '',
+  "selectionMode"   text NOT NULL,
+  "selectionToken"  text,
+  "userKey"         text,
+  "userName"        text,
+  "userSnapshot"    jsonb,
+  "notify"          text[],
+  "atomic"          boolean NOT NULL DEFAULT false,
+  "chunkSize"       integer NOT NULL,
+  "total"           integer NOT NULL DEFAULT 0,
+  "processed"       integer NOT NULL DEFAULT 0,
+  "succeeded"       integer NOT NULL DEFAULT 0,
+  "failed"          integer NOT NULL DEFAULT 0,
+  "status"          powercrud.task_status NOT NULL DEFAULT 'PENDING',
+  "cancelRequested" boolean NOT NULL DEFAULT false,
+  "retryOfId"       integer REFERENCES powercrud.task ("id") ON DELETE SET NULL ON UPDATE CASCADE,
+  "error"           text,
+  "createdAt"       timestamptz(3) NOT NULL DEFAULT now(),
+  "startedAt"       timestamptz(3),
+  "heartbeatAt"     timestamptz(3),
+  "finishedAt"      timestamptz(3),
+  "announcedAt"     timestamptz(3)
+);
+CREATE INDEX ON powercrud.task ("userKey", "id");
+CREATE INDEX ON powercrud.task ("status");
+-- A resubmitted bulk form (its selection was used up by the task it queued) finds that task.
+CREATE INDEX ON powercrud.task ("selectionToken");
+-- One PENDING or RUNNING task per key, so identical submissions made at the same moment queue one task.
+CREATE UNIQUE INDEX task_active_key ON powercrud.task ("taskKey") WHERE "status" IN ('PENDING', 'RUNNING');
+-- Finished tasks whose "messages" notification is still to be shown: read on every page of their user.
+CREATE INDEX task_unannounced ON powercrud.task ("userKey") WHERE "announcedAt" IS NULL AND 'messages' = ANY("notify");
+
+-- The ids a task acts on, frozen when it is queued. No foreign key to the task: checking one per
+-- frozen id was half the time of queueing a million-row task; deleting a task deletes its targets.
+CREATE TABLE powercrud.task_target (
+  "recordId" text NOT NULL,
+  "taskId"   integer NOT NULL,
+  "chunk"    integer NOT NULL,
+  PRIMARY KEY ("recordId", "taskId")
+);
+CREATE INDEX ON powercrud.task_target ("taskId", "chunk");
+
+-- One unit of work: a worker claims an undone chunk (FOR UPDATE SKIP LOCKED) and marks it done in
+-- the transaction that applies it.
+CREATE TABLE powercrud.task_chunk (
+  "taskId" integer NOT NULL REFERENCES powercrud.task ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+  "chunk"  integer NOT NULL,
+  "done"   boolean NOT NULL DEFAULT false,
+  PRIMARY KEY ("taskId", "chunk")
+);
+
+CREATE TABLE powercrud.task_failure (
+  "taskId"   integer NOT NULL REFERENCES powercrud.task ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+  "recordId" text NOT NULL,
+  "reason"   text NOT NULL,
+  PRIMARY KEY ("taskId", "recordId")
+);
+
+-- A heartbeat per running task job, with the graphile-worker id that holds it: a job whose worker
+-- has no recent beat is unlocked by the sweep instead of waiting graphile-worker's four hours.
+CREATE TABLE powercrud.task_run (
+  "jobId"    text PRIMARY KEY,
+  "workerId" text NOT NULL,
+  "taskId"   integer NOT NULL,
+  "beatAt"   timestamptz(3) NOT NULL
+);
+CREATE INDEX ON powercrud.task_run ("workerId");
+`,
+  },
+];
