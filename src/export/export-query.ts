@@ -33,9 +33,8 @@ export type SelectionSql = { sql: string; params: unknown[] };
 export function exportQuery(resource: Resource, spec: ExportSpec, selection?: SelectionSql): ExportQuery {
   const { model } = resource;
   const state = parseListState(queryObject(spec.listQuery), listStateOptions(resource));
-  const visible = resource.listColumns.filter((column) => spec.columns.includes(column.key));
-  const columns = resource.export.includeId ? [idColumnOf(resource), ...visible] : visible;
-  const needs = visible.some((column) => column.kind === "property") ? resource.propertyNeeds : [];
+  const columns = exportColumns(resource, spec.columns);
+  const needs = columns.some((column) => column.kind === "property") ? resource.propertyNeeds : [];
 
   const order = orderSql(model, resource.listColumns, state.sort);
   const rows = rowSql(resource, [...columns, ...needs], "columns");
@@ -53,6 +52,12 @@ export function exportQuery(resource: Resource, spec: ExportSpec, selection?: Se
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
   const sql = `SELECT ${rows.selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")} ${whereText} ORDER BY ${order.orderBy}`;
   return { sql, params: where.params, columns, needs, matching: { sql: `SELECT 1 FROM ${ident(model.dbName)} t ${whereText}`, params: where.params } };
+}
+
+/** The columns an export writes: the id (unless the resource leaves it out), then the chosen list columns in the list's order. */
+export function exportColumns(resource: Resource, keys: string[]): Column[] {
+  const visible = resource.listColumns.filter((column) => keys.includes(column.key));
+  return resource.export.includeId ? [idColumnOf(resource), ...visible] : visible;
 }
 
 /** The record id as a column of its own, labelled as the resource labels it ("ID" otherwise). */

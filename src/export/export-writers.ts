@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PropertyConfig, RecordRow } from "../config/resource-schema";
@@ -8,6 +7,7 @@ import { nest } from "../list/page-rows";
 import { valueAt } from "../list/record-select";
 import { csvLine, UTF8_BOM } from "./csv";
 import { cellValue, NUMERIC_FORMATS, numberFormat, textValue } from "./export-values";
+import { drained, finished, writeTo } from "./output";
 
 /** Writes rows of one export to its output, in batches, waiting whenever the output is full. */
 export interface RowWriter {
@@ -92,40 +92,3 @@ function xlsxWriter(output: Writable, { columns, properties, title }: WriterOpti
   };
 }
 
-/** Writes, then waits for the output to drain if it is full. */
-async function writeTo(output: Writable, chunk: string): Promise<void> {
-  if (output.destroyed) throw new ExportAborted();
-  if (!output.write(chunk)) await drained(output);
-}
-
-/** Waits until the stream takes more; throws ExportAborted when it closes instead. */
-async function drained(stream: Writable): Promise<void> {
-  if (stream.destroyed) throw new ExportAborted();
-  const controller = new AbortController();
-  const { signal } = controller;
-  try {
-    await Promise.race([once(stream, "drain", { signal }), once(stream, "close", { signal }).then(() => { throw new ExportAborted(); })]);
-  } finally {
-    controller.abort();
-  }
-}
-
-/** Waits until the output has flushed everything (or closed, the end of an HTTP response). */
-async function finished(output: Writable): Promise<void> {
-  if (output.writableFinished) return;
-  if (output.destroyed) throw new ExportAborted();
-  const controller = new AbortController();
-  const { signal } = controller;
-  try {
-    await Promise.race([once(output, "finish", { signal }), once(output, "close", { signal })]);
-  } finally {
-    controller.abort();
-  }
-}
-
-/** The output went away (the browser closed the download): the export stops. */
-export class ExportAborted extends Error {
-  constructor() {
-    super("The export's output was closed before it was complete.");
-  }
-}

@@ -1,3 +1,5 @@
+import type { ExportSpec } from "../export/export-spec";
+
 /** The public shapes of background tasks: what hosts receive in callbacks and what pages show. */
 export type TaskStatus = "PENDING" | "RUNNING" | "SUCCESS" | "PARTIAL" | "FAILED" | "CANCELLED";
 
@@ -8,14 +10,21 @@ export interface StoredChange {
   mode?: "add" | "remove" | "replace";
 }
 
+/** What a task does: a bulk edit or delete, or an export (which changes nothing and holds no records). */
+export type TaskOperation = "update" | "delete" | "export";
+
+/** A background export as its task stores it: what to write, and the frozen copy of the selection it exports. */
+export type StoredExport = ExportSpec & { selectionToken?: string };
+
 export interface TaskRow {
   id: number;
   taskKey: string;
   resourceKey: string;
   resourceUrl: string;
   model: string;
-  operation: "update" | "delete";
-  data: { changes: StoredChange[] };
+  operation: TaskOperation;
+  /** `changes` of a bulk update (empty otherwise); `export` of an export. */
+  data: { changes: StoredChange[]; export?: StoredExport };
   description: string;
   filterQuery: string;
   selectionMode: string;
@@ -47,6 +56,8 @@ export type FinishedTask = Pick<
 
 /** The graphile-worker task identifier of bulk tasks, and the channel their progress is announced on. */
 export const BULK_JOB = "powercrud:bulk";
+/** The graphile-worker task identifier of background exports. */
+export const EXPORT_JOB = "powercrud:export";
 export const TASK_CHANNEL = "powercrud_tasks";
 
 export const TASK_COLUMNS = `id, "taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery", "selectionMode",

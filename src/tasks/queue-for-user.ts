@@ -25,8 +25,7 @@ export interface UserTask {
  */
 export function queueTaskFor(resource: Resource, req: Request, task: UserTask): Promise<EnqueueResult> {
   const { global } = resource;
-  const user = global.getUser(req);
-  const userKey = user === undefined || user === null ? undefined : global.userKey(user);
+  const { user, userKey, userName } = taskOwner(resource, req);
   const parts = { userKey, resource: resource.key, operation: task.operation, targets: task.targetsKey, values: task.changes };
   const request: EnqueueRequest = {
     ...task,
@@ -34,7 +33,7 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
     resourceKey: resource.key,
     model: resource.model.name,
     userKey,
-    userName: nameOf(user) ?? userKey,
+    userName,
     user,
     notify: resource.background.notify,
     atomic: resource.background.atomic,
@@ -46,6 +45,13 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
     if (error instanceof HeldByTask) error.withLink(`${global.tasks.url.replace(/\/$/, "")}/${error.taskId}`, `Open bulk task #${error.taskId}`);
     throw error;
   });
+}
+
+/** Who queues a task: the signed-in user, their key (tasks are theirs by it) and the name pages show. */
+export function taskOwner(resource: Resource, req: Request): { user: unknown; userKey: string | undefined; userName: string | undefined } {
+  const user = resource.global.getUser(req);
+  const userKey = user === undefined || user === null ? undefined : resource.global.userKey(user);
+  return { user, userKey, userName: nameOf(user) ?? userKey };
 }
 
 function nameOf(user: unknown): string | undefined {

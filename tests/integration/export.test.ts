@@ -14,11 +14,15 @@ import { BAR, Browser } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient, type TestResponse } from "../support/test-client";
 import { parseCsv } from "../support/csv";
+import { resetTasks, taskState, waitFor, waitForEnd } from "../support/task-helpers";
+import type { WorkerHandle } from "../../src/index";
 
 const db = connect();
 let server: TestClient;
 let logged: unknown[];
 let books: Resource;
+let crud: ReturnType<typeof bareApp>["crud"];
+let worker: WorkerHandle | undefined;
 
 const role = (ctx: { user?: unknown }) => (ctx.user as TestUser | undefined)?.role ?? "";
 
@@ -26,6 +30,7 @@ beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
   await db.pool.query(`DELETE FROM powercrud.selection`);
   await db.pool.query(`DELETE FROM powercrud.list_preference`);
+  await resetTasks(db.pool);
   const app = bareApp(db, (app, crud) => {
     const router = crud.resource({
       model: "Book",
@@ -45,15 +50,40 @@ beforeAll(async () => {
     });
     books = router.resource;
     app.use("/books", router);
+    app.use("/big-books", crud.resource({
+      model: "Book",
+      key: "big-books",
+      list: { fields: ["title", "author", "genres", "status", "price"], filters: ["status"], search: ["title"] },
+      bulkFields: ["pages"],
+      export: { batchSize: 500, backgroundMinRecords: 50 },
+    }));
+    // The same list, always streamed: what a background export must match byte for byte.
+    app.use("/stream-books", crud.resource({
+      model: "Book",
+      key: "stream-books",
+      list: { fields: ["title", "author", "genres", "status", "price"], filters: ["status"], search: ["title"] },
+      export: { batchSize: 500, backgroundMinRecords: 1_000_000 },
+    }));
+    app.use("/slow-books", crud.resource({
+      model: "Book",
+      key: "slow-books",
+      list: { fields: ["title", "slow"] },
+      // Each row costs 10 ms of the worker's time: the 300 books take three one-second batches, time enough to cancel.
+      properties: { slow: { label: "Slow", value: () => { const until = Date.now() + 10; while (Date.now() < until); return "x"; } } },
+      export: { batchSize: 100, backgroundMinRecords: 1 },
+    }));
+    app.use("/tasks", crud.tasks());
     app.use("/plain-books", crud.resource({ model: "Book", list: { fields: ["title"] }, export: { formats: ["xlsx"], csvBom: false, includeId: false } }));
     app.use("/closed-books", crud.resource({ model: "Book", list: { fields: ["title"] }, export: { enabled: false } }));
-  }, { userKey: (user: TestUser) => user.role });
+  }, { userKey: (user: TestUser) => user.role, tasks: { url: "/tasks", canManage: ({ user }) => (user as TestUser | undefined)?.role === "ops", heartbeatMs: 200 } });
   server = await TestClient.start(app.app);
   logged = app.errors;
+  crud = app.crud;
 });
 
 afterEach(() => expectNoServerErrors(logged));
 afterAll(async () => {
+  await worker?.stop();
   await server?.close();
   await db.close();
 });
@@ -345,5 +375,172 @@ describe("streaming", () => {
       if (Date.now() > until) throw new Error("the export's cursor is still open");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  });
+});
+
+describe("background exports", () => {
+  /** Posts an export that reaches the threshold: the answer is the task page, with the task's id. */
+  async function queue(b: Browser, form: Record<string, string>, base = "/big-books"): Promise<number> {
+    const response = await exportList(b, form, base);
+    expect(response.status, response.text).toBe(303);
+    const match = /^\/tasks\/(\d+)$/.exec(response.headers.get("location") ?? "");
+    expect(match, response.headers.get("location") ?? "").not.toBeNull();
+    return Number(match![1]);
+  }
+
+  async function download(b: Browser, taskId: number): Promise<{ status: number; headers: Headers; body: Buffer; text: string }> {
+    const response = await fetch(`${b.http.origin}/tasks/${taskId}/download`, {
+      headers: { "x-test-role": b.role, cookie: `powercrud.sid=${b.http.cookie("powercrud.sid")}`, accept: "text/html" },
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    return { status: response.status, headers: response.headers, body, text: body.toString("utf8") };
+  }
+
+  it("queues an export at the threshold with what was selected then, once however often it is posted, waiting for a worker", async () => {
+    const b = await browser("admin", "/big-books");
+    const first = await queue(b, { _list: "status=DRAFT&sort=title" });
+    // A double click (the same export while the first waits) is the same task.
+    expect(await queue(b, { _list: "status=DRAFT&sort=title" })).toBe(first);
+    const state = await taskState(db.pool, first);
+    expect(state.status).toBe("PENDING");
+    const { rows: [task] } = await db.pool.query(`SELECT operation, data, description, "filterQuery", "selectionMode" FROM powercrud.task WHERE id = $1`, [first]);
+    expect(task).toMatchObject({
+      operation: "export",
+      description: "Export books as CSV",
+      filterQuery: "status=DRAFT",
+      selectionMode: "all",
+      data: { changes: [], export: { format: "csv", scope: "list", listQuery: "status=DRAFT&sort=title", columns: ["title", "author", "genres", "status", "price"] } },
+    });
+    // An export holds no records: edits of these books go on meanwhile.
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM powercrud.task_target WHERE "taskId" = $1`, [first])).rows[0].n).toBe(0);
+    const page = await b.get(`/tasks/${first}`);
+    expect(page.text).toContain("This export has 50 rows or more, so it is prepared in the background");
+    expect(page.text).toContain("Export #" + first);
+    expect(page.text).toContain("The download appears here as soon as the file is ready.");
+
+    // The selection is copied when the export is queued: clicks after it do not change the file.
+    expect((await b.post("/big-books/_selection", { op: "rows", ids: Array.from({ length: 60 }, (_, index) => index + 1).join(","), selected: "1" }, BAR)).status).toBe(200);
+    const picked = await queue(b, { scope: "selection", format: "xlsx", _list: "sort=-price" });
+    expect(picked).not.toBe(first);
+    expect((await b.post("/big-books/_selection", { op: "clear" }, BAR)).status).toBe(200);
+  });
+
+  it("runs on a real worker: progress on the status page, then a download of the file from the database", async () => {
+    worker = await crud.runWorker({ concurrency: 1 });
+    const b = await browser("admin", "/big-books");
+    const ids = (await db.pool.query<{ id: number }>(`SELECT id FROM powercrud.task WHERE operation = 'export' ORDER BY id`)).rows.map((row) => row.id);
+    expect(ids.length).toBe(2);
+    const [listTask, selectionTask] = ids as [number, number];
+
+    const { final } = await waitForEnd(db.pool, listTask);
+    const { rows: drafts } = await db.pool.query(`SELECT id FROM "Book" WHERE status = 'DRAFT' ORDER BY title, id`);
+    expect(final).toMatchObject({ status: "SUCCESS", total: drafts.length, processed: drafts.length, succeeded: drafts.length, failed: 0 });
+
+    const page = await b.get(`/tasks/${listTask}`);
+    expect(page.text).toContain(`${drafts.length.toLocaleString("en")} of ${drafts.length.toLocaleString("en")} rows written`);
+    expect(page.text).toMatch(/data-testid="pc-export-download">Download books-\d{4}-\d{2}-\d{2}\.csv</);
+    expect(page.text).toContain("ID, Title, Author, Genres, Status, Price");
+
+    const file = await download(b, listTask);
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(file.headers.get("content-length")).toBe(String(file.body.length));
+    expect(file.body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const rows = parseCsv(file.text.slice(1));
+    expect(rows[0]).toEqual(["ID", "Title", "Author", "Genres", "Status", "Price"]);
+    expect(idsOf(rows)).toEqual(drafts.map((row) => row.id));
+
+    // The selection's export: the 60 rows picked when it was queued, though the selection was cleared since.
+    expect((await waitForEnd(db.pool, selectionTask)).final.status).toBe("SUCCESS");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await download(b, selectionTask)).body as never);
+    const sheet = workbook.worksheets[0]!;
+    const { rows: picked } = await db.pool.query(`SELECT id FROM "Book" WHERE id <= 60 ORDER BY price DESC, id ASC`);
+    expect(sheet.getColumn(1).values.slice(2)).toEqual(picked.map((row) => row.id));
+    // The copy of the selection is gone with the task's end.
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM powercrud.selection WHERE "sessionId" LIKE 'export:%'`)).rows[0].n).toBe(0);
+  });
+
+  it("stores a large file in chunks that read back byte for byte as the same export streamed directly", async () => {
+    await db.pool.query(`INSERT INTO "Book" (title, isbn, pages, price, status, "authorId", "updatedAt")
+      SELECT 'Bulky ' || i || ' ' || repeat('x', 40), 'B' || lpad(i::text, 12, '0'), 100, 9.99, 'DRAFT', 1, now() FROM generate_series(1, 25000) i`);
+    try {
+      const b = await browser("admin", "/big-books");
+      const taskId = await queue(b, { _list: "q=Bulky&sort=-title" });
+      expect((await waitForEnd(db.pool, taskId)).final.status).toBe("SUCCESS");
+      const { rows: [stored] } = await db.pool.query(
+        `SELECT count(*)::int AS chunks, sum(length(data))::int AS bytes FROM powercrud.export_chunk c JOIN powercrud.export_file f ON f.id = c."fileId" WHERE f."taskId" = $1`,
+        [taskId],
+      );
+      expect(stored.chunks).toBeGreaterThan(1);
+      const file = await download(b, taskId);
+      expect(file.body.length).toBe(stored.bytes);
+      const rows = parseCsv(file.text.slice(1));
+      expect(rows.length).toBe(25_001);
+      const { rows: expected } = await db.pool.query(`SELECT id FROM "Book" WHERE title ILIKE '%Bulky%' ORDER BY title DESC, id ASC`);
+      expect(idsOf(rows)).toEqual(expected.map((row) => row.id));
+      // The same list on a resource that streams it: the same bytes.
+      const direct = await exportBytes(await browser("admin", "/stream-books"), { format: "csv", _list: "q=Bulky&sort=-title" }, "/stream-books");
+      expect(direct.status).toBe(200);
+      expect(direct.body.equals(file.body)).toBe(true);
+    } finally {
+      await db.pool.query(`DELETE FROM "Book" WHERE title LIKE 'Bulky %'`);
+    }
+  });
+
+  it("lets only the user who exported, or a task manager, download the file", async () => {
+    const owner = await browser("admin", "/big-books");
+    const taskId = (await db.pool.query<{ id: number }>(`SELECT min(id)::int AS id FROM powercrud.task WHERE operation = 'export' AND status = 'SUCCESS'`)).rows[0]!.id;
+    expect((await download(owner, taskId)).status).toBe(200);
+    const other = await download(await browser("other", "/big-books"), taskId);
+    expect(other.status).toBe(403);
+    expect(other.text).not.toContain("Bulky");
+    expect((await download(await browser("ops", "/big-books"), taskId)).status).toBe(200);
+    // Not an export, not a task, not ready: a 4xx that says so.
+    expect((await download(owner, 99_999)).status).toBe(404);
+    expect((await owner.get("/tasks/abc/download")).status).toBe(404);
+  });
+
+  it("answers 410 once the file expired, and the cleanup deletes expired files with their chunks", async () => {
+    const b = await browser("admin", "/big-books");
+    const taskId = await queue(b, { _list: "status=PUBLISHED" });
+    expect((await waitForEnd(db.pool, taskId)).final.status).toBe("SUCCESS");
+    expect((await download(b, taskId)).status).toBe(200);
+    const { rows: [expiry] } = await db.pool.query(`SELECT "expiresAt" - "completedAt" AS span FROM powercrud.export_file WHERE "taskId" = $1`, [taskId]);
+    expect(expiry.span).toMatchObject({ days: 1 });
+
+    await db.pool.query(`UPDATE powercrud.export_file SET "expiresAt" = now() - interval '1 minute' WHERE "taskId" = $1`, [taskId]);
+    const expired = await download(b, taskId);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain("expired on");
+    expect((await b.get(`/tasks/${taskId}`)).text).toContain("The file expired on");
+
+    const others = (await db.pool.query(`SELECT count(*)::int AS n FROM powercrud.export_file WHERE "taskId" <> $1`, [taskId])).rows[0].n;
+    await crud.cleanupTasks();
+    const { rows: [left] } = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM powercrud.export_file WHERE "taskId" = $1) AS mine,
+              (SELECT count(*)::int FROM powercrud.export_chunk c WHERE NOT EXISTS (SELECT 1 FROM powercrud.export_file f WHERE f.id = c."fileId")) AS orphans,
+              (SELECT count(*)::int FROM powercrud.export_file WHERE "taskId" <> $1) AS others`,
+      [taskId],
+    );
+    expect(left).toEqual({ mine: 0, orphans: 0, others });
+    const gone = await download(b, taskId);
+    expect(gone.status).toBe(410);
+    expect(gone.text).toContain("has expired and was deleted");
+  });
+
+  it("stops between batches when cancelled, keeping no file", async () => {
+    const b = await browser("admin", "/slow-books");
+    const taskId = await queue(b, { _list: "" }, "/slow-books");
+    await waitFor("the export to start", async () => (await taskState(db.pool, taskId)).status === "RUNNING");
+    const cancel = await b.post(`/tasks/${taskId}/cancel`, {});
+    expect(cancel.status).toBe(303);
+    const { final } = await waitForEnd(db.pool, taskId);
+    expect(final.status).toBe("CANCELLED");
+    expect(final.processed).toBeLessThan(300);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM powercrud.export_file WHERE "taskId" = $1`, [taskId])).rows[0].n).toBe(0);
+    const answer = await download(b, taskId);
+    expect(answer.status).toBe(404);
+    expect(answer.text).toContain("ended without a file (cancelled)");
   });
 });
