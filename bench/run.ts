@@ -5,6 +5,7 @@ import { bulkFormBench } from "./bulk-form-bench";
 import { listBench } from "./list-bench";
 import { tasksBench } from "./tasks-bench";
 import { statusBench } from "./status-bench";
+import { exportBench } from "./export-bench";
 
 const db = await benchDatabase();
 try {
@@ -18,6 +19,8 @@ try {
   console.log(await tasksBench(db.url));
   console.log("");
   console.log(await statusBench(db.url));
+  console.log("");
+  console.log(await exportBench(db.url));
 } finally {
   await db.stop();
 }

@@ -24,7 +24,8 @@ export const globalExportSchema = z
     ),
     includeId: z.boolean().default(true).describe("Write each record's id as the first column, before the list's visible columns."),
     batchSize: z.number().int().min(100).max(100_000).default(5_000).describe(
-      "Rows read from the database cursor at a time; an export holds about two batches in memory, whatever its size.",
+      "Rows an XLSX export (or a CSV with a computed column) reads from its database cursor at a time; it holds about two batches in " +
+        "memory, whatever its size. Other CSV exports are written by PostgreSQL's `COPY` and need no batches.",
     ),
   })
   .strict();

@@ -40,6 +40,8 @@ export class ExportFileWriter extends Writable {
   private parts: Buffer[] = [];
   private gathered = 0;
   private seq = 0;
+  private storing: Promise<void> = Promise.resolve();
+  private aborted = false;
   /** Bytes stored so far. */
   size = 0;
 
@@ -48,6 +50,7 @@ export class ExportFileWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.aborted) return callback();
     this.parts.push(chunk);
     this.gathered += chunk.length;
     if (this.gathered < CHUNK_BYTES) return callback();
@@ -58,13 +61,24 @@ export class ExportFileWriter extends Writable {
     this.store().then(() => callback(), callback);
   }
 
-  private async store(): Promise<void> {
-    if (this.gathered === 0) return;
+  /**
+   * Stops storing (a stopped export may still be flushing, an XLSX's zip in particular): what comes
+   * later is dropped, and the chunk being stored is waited for, so the file can be deleted after.
+   */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    await this.storing.catch(() => {});
+  }
+
+  private store(): Promise<void> {
+    if (this.gathered === 0 || this.aborted) return Promise.resolve();
     const data = Buffer.concat(this.parts, this.gathered);
     this.parts = [];
     this.gathered = 0;
-    await this.pool.query(`INSERT INTO powercrud.export_chunk ("fileId", seq, data) VALUES ($1, $2, $3)`, [this.fileId, this.seq++, data]);
-    this.size += data.length;
+    this.storing = this.pool
+      .query(`INSERT INTO powercrud.export_chunk ("fileId", seq, data) VALUES ($1, $2, $3)`, [this.fileId, this.seq++, data])
+      .then(() => void (this.size += data.length));
+    return this.storing;
   }
 }
 

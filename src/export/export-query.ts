@@ -20,6 +20,8 @@ export interface ExportQuery {
   needs: Column[];
   /** The exported rows, unsorted and unjoined: what counting them needs. */
   matching: { sql: string; params: unknown[] };
+  /** `FROM ... JOIN ... WHERE ... ORDER BY ...` of `sql` (with its params): the rows, for a select list of another shape. */
+  from: string;
 }
 
 /** The selected ids as SQL (column `id`), for an export of a selection. */
@@ -50,8 +52,15 @@ export function exportQuery(resource: Resource, spec: ExportSpec, selection?: Se
     where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
   }
   const whereText = where.clauses.length ? `WHERE ${where.clauses.join(" AND ")}` : "";
-  const sql = `SELECT ${rows.selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")} ${whereText} ORDER BY ${order.orderBy}`;
-  return { sql, params: where.params, columns, needs, matching: { sql: `SELECT 1 FROM ${ident(model.dbName)} t ${whereText}`, params: where.params } };
+  const from = `FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")} ${whereText} ORDER BY ${order.orderBy}`;
+  return {
+    sql: `SELECT ${rows.selects.join(", ")} ${from}`,
+    params: where.params,
+    columns,
+    needs,
+    matching: { sql: `SELECT 1 FROM ${ident(model.dbName)} t ${whereText}`, params: where.params },
+    from,
+  };
 }
 
 /** The columns an export writes: the id (unless the resource leaves it out), then the chosen list columns in the list's order. */

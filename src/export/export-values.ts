@@ -58,6 +58,54 @@ export function cellValue(value: unknown, column: Pick<Column, "format" | "scale
   }
 }
 
+/**
+ * A column's value from PostgreSQL's text of it (DateStyle ISO, TimeZone UTC), as textValue would
+ * write the parsed value: most of it is written as it came.
+ */
+export function textFromSql(text: string | null, column: Pick<Column, "format" | "scale">): string {
+  if (text === null) return "";
+  switch (column.format) {
+    case "boolean":
+      return text === "t" ? "true" : "false";
+    case "decimal":
+      return column.scale !== undefined && /^-?\d+(\.\d+)?$/.test(text) ? fixed(text, column.scale) : text;
+    case "datetime":
+      return isoTimestamp(text);
+    default:
+      return text;
+  }
+}
+
+/** A column's XLSX cell from PostgreSQL's text of it, typed as cellValue types a parsed value. */
+export function cellFromSql(text: string | null, column: Pick<Column, "format" | "scale">): Cell {
+  if (text === null) return null;
+  switch (column.format) {
+    case "boolean":
+      return text === "t";
+    case "date":
+    case "datetime": {
+      const date = new Date(column.format === "date" ? `${text}T00:00:00Z` : isoTimestamp(text));
+      return Number.isNaN(date.getTime()) ? text : date;
+    }
+    case "integer":
+    case "number":
+    case "decimal":
+      return cellValue(text, column);
+    default:
+      return text.slice(0, XLSX_MAX_TEXT);
+  }
+}
+
+/**
+ * "2024-01-04 00:07:00.5" (a timestamp as PostgreSQL prints it, "+00" added for timestamptz in UTC)
+ * as ISO 8601 in UTC to the millisecond, as JavaScript writes dates: "2024-01-04T00:07:00.500Z".
+ * Years past 9999 and BC dates, which that form cannot hold, stay as PostgreSQL printed them.
+ */
+export function isoTimestamp(text: string): string {
+  const match = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?(?:\+00)?$/.exec(text);
+  return match ? `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(3, "0").slice(0, 3)}Z` : text;
+}
+
 /** The Excel number format that shows a column's values as the list does. */
 export function numberFormat(column: Pick<Column, "format" | "scale">): string | undefined {
   switch (column.format) {

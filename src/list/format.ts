@@ -46,6 +46,9 @@ export function formatValue(value: unknown, column: Pick<Column, "format" | "sca
 
 /** Pads or rounds a decimal string to `scale` places without passing through a float. */
 export function fixed(text: string, scale: number): string {
+  const point = text.indexOf(".");
+  // PostgreSQL prints a Decimal(p, s) with its s places: most values are already right.
+  if (scale > 0 && point !== -1 && text.length - point - 1 === scale) return text;
   const [whole = "0", fraction = ""] = text.split(".");
   if (fraction.length > scale) return Number(text).toFixed(scale);
   return scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, "0")}`;

@@ -44,15 +44,8 @@ export function rowSql(resource: Resource, columns: Column[], ownFields: "all" |
   }
   for (const column of columns) {
     if (column.kind === "many") {
-      const field = fieldOf(model, column.path[0]!);
-      const m2m = field && manyToMany(global.dataModel, model, field);
-      if (!m2m) continue;
-      const item = fieldOf(m2m.target, column.itemField!);
-      const targetId = fieldOf(m2m.target, m2m.target.idField);
-      if (!item || item.kind === "object" || !targetId || targetId.kind === "object") continue;
-      selects.push(`(SELECT coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', r.${ident(item.dbName)}) ORDER BY r.${ident(item.dbName)}), '[]')
-                     FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
-                     WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(model))}) AS ${ident(column.path[0]!)}`);
+      const many = manyToManySql(resource, column, "json");
+      if (many) selects.push(`${many} AS ${ident(column.path[0]!)}`);
     } else if (column.sql && column.sql.joins.length > 0) {
       for (const join of column.sql.joins) {
         const [fromAlias, fromColumn] = join.fromColumn.split(".");
@@ -62,6 +55,29 @@ export function rowSql(resource: Resource, columns: Column[], ownFields: "all" |
     }
   }
   return { selects, joins };
+}
+
+/**
+ * A many-to-many column of a row (the model's table aliased `t`) as a correlated subquery, sorted by
+ * the related records' display field: a JSON array of { id, <display field> } (list pages, which
+ * link each one), or their display names joined with ", " (a CSV export). Undefined when the column
+ * names no many-to-many relation with a plain display field.
+ */
+export function manyToManySql(resource: Resource, column: Column, shape: "json" | "names"): string | undefined {
+  const { model, global } = resource;
+  const field = fieldOf(model, column.path[0]!);
+  const m2m = field && manyToMany(global.dataModel, model, field);
+  if (!m2m) return undefined;
+  const item = fieldOf(m2m.target, column.itemField!);
+  const targetId = fieldOf(m2m.target, m2m.target.idField);
+  if (!item || item.kind === "object" || !targetId || targetId.kind === "object") return undefined;
+  const name = `r.${ident(item.dbName)}`;
+  const value = shape === "json"
+    ? `coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', ${name}) ORDER BY ${name}), '[]')`
+    : `string_agg(${name}::text, ', ' ORDER BY ${name})`;
+  return `(SELECT ${value}
+           FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
+           WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(model))})`;
 }
 
 /** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */

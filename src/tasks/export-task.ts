@@ -92,6 +92,7 @@ async function writeFile(context: TaskRunnerContext, resource: Resource, task: T
     });
     await completeExportFile(pool, task.id, fileId, { rows, size: file.size }, resource.export.expiresAfterHours);
   } catch (error) {
+    await file.abort();
     await dropExportFile(pool, fileId);
     if (!(error instanceof ExportCancelled)) throw error;
   }

@@ -1,4 +1,4 @@
-/** Parses RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks; records end with CRLF). */
+/** Parses CSV as RFC 4180 and PostgreSQL write it (quoted fields may hold commas, quotes and line breaks; records end with LF or CRLF). */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
@@ -16,12 +16,12 @@ export function parseCsv(text: string): string[][] {
     else if (char === ",") {
       row.push(field);
       field = "";
-    } else if (char === "\r" && text[index + 1] === "\n") {
+    } else if (char === "\n" || (char === "\r" && text[index + 1] === "\n")) {
       row.push(field);
       rows.push(row);
       row = [];
       field = "";
-      index++;
+      if (char === "\r") index++;
     } else field += char;
   }
   if (field !== "" || row.length > 0) rows.push([...row, field]);
