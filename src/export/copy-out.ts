@@ -51,7 +51,6 @@ export function copyTo(pool: pg.Pool, client: pg.PoolClient, sql: string, target
     let gathered = parts[0]!.length;
     let rows = 0;
     let reported = Date.now();
-    let failure: Error | undefined;
     let stopping: Error | undefined;
     let cancelled: Promise<unknown> = Promise.resolve();
     let waiting = false;
@@ -105,14 +104,17 @@ export function copyTo(pool: pg.Pool, client: pg.PoolClient, sql: string, target
       handleCommandComplete() {
         if (!stopping) flush();
       },
+      // node-postgres forgets a statement once it reports an error (ReadyForQuery then goes to
+      // nobody): an error ends the copy here.
       handleError(error: Error) {
-        failure = error;
-      },
-      handleReadyForQuery() {
         output?.off("close", closed);
         // A stopped copy's caller drops the connection; the cancel has been delivered before it does.
         if (stopping) void cancelled.then(() => reject(stopping));
-        else if (failure) reject(failure);
+        else reject(error);
+      },
+      handleReadyForQuery() {
+        output?.off("close", closed);
+        if (stopping) void cancelled.then(() => reject(stopping));
         else resolve(rows);
       },
       handleRowDescription() {},
