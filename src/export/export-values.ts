@@ -1,5 +1,5 @@
 import type { Column } from "../list/columns";
-import { fixed, isoDate } from "../list/format";
+import { fixed, formatValue, isoDate } from "../list/format";
 
 /** What one exported cell holds: text for CSV; for XLSX typed, so numbers sum and dates sort. */
 export type Cell = string | number | boolean | Date | null;
@@ -22,14 +22,12 @@ export function textValue(value: unknown, column: Pick<Column, "format" | "scale
   switch (column.format) {
     case "boolean":
       return value ? "true" : "false";
-    case "decimal":
-      return column.scale !== undefined && Number.isFinite(Number(value)) ? fixed(String(value), column.scale) : String(value);
-    case "list":
-      return Array.isArray(value) ? value.filter((item) => item != null).map(String).join(", ") : String(value);
-    case "json":
-      return JSON.stringify(value);
+    case "integer":
+    case "enum":
+      return String(value);
     default:
-      return typeof value === "object" ? JSON.stringify(value) : String(value);
+      // Decimals to their scale, lists joined, JSON and text: as the list shows them.
+      return formatValue(value, column);
   }
 }
 
