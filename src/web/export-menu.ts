@@ -21,7 +21,7 @@ export interface ExportMenuView {
   listQuery: string;
   /** "1,234" or "≈ 1,000,000": the list's total as the pagination shows it. */
   listCount: string;
-  /** The selection's size when there is one to export (null while it is being counted). */
+  /** The selection's size when the list selects rows (null while it is being counted); the page's script keeps it current. */
   selected?: { size: number | null };
   /** From this many rows on, the file is prepared in the background. */
   backgroundFrom?: number;
@@ -33,14 +33,14 @@ export function exportMenuView(
   req: Request,
   listQuery: string,
   total: { total: number; totalKind: "exact" | "estimate" },
-  selection: { size: number | null; apart: boolean } | undefined,
+  selection: { size: number | null } | undefined,
 ): ExportMenuView {
   return {
     url: `${req.baseUrl}/_export`,
     formats: resource.export.formats.map((value) => ({ value, label: FORMAT_LABELS[value] })),
     listQuery,
     listCount: `${total.totalKind === "estimate" ? "≈ " : ""}${total.total.toLocaleString("en")}`,
-    ...(selection && selection.size !== 0 && !selection.apart ? { selected: { size: selection.size } } : {}),
+    ...(selection ? { selected: { size: selection.size } } : {}),
     ...(resource.background.enabled ? { backgroundFrom: resource.export.backgroundMinRecords } : {}),
   };
 }

@@ -111,7 +111,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
     showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
     exportMenu: exporting.allowed
-      ? exportMenuView(resource, req, stateQuery({ ...shownState, page: 1 }, options).slice(1), page, selectionBar && { size: selectionBar.size, apart: selectionBar.scope.apart })
+      ? exportMenuView(resource, req, stateQuery({ ...shownState, page: 1 }, options).slice(1), page, selectionBar && { size: selectionBar.size })
       : undefined,
   };
 }
