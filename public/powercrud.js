@@ -20,11 +20,13 @@
   document.addEventListener("htmx:config:request", function (event) {
     var ctx = event.detail && event.detail.ctx;
     if (ctx && ctx.request && ctx.request.headers) ctx.request.headers["X-CSRF-Token"] = csrfToken();
-    // Empty filter inputs would clutter the pushed URL: leave them out.
+    // Empty filter inputs would clutter the pushed URL: leave them out, and the comboboxes' search
+    // boxes too (they only search choices; without JavaScript they list matches after Apply).
     var body = ctx && ctx.request && ctx.request.body;
     if (ctx && ctx.request.form && ctx.request.form.classList.contains("pc-filters") && body && body.entries) {
       var kept = [];
-      body.forEach(function (value, key) { if (value !== "") kept.push([key, value]); });
+      var searches = Array.from(ctx.request.form.querySelectorAll("[data-pc-choice-search]")).map(function (input) { return input.name; });
+      body.forEach(function (value, key) { if (value !== "" && searches.indexOf(key) === -1) kept.push([key, value]); });
       Array.from(body.keys()).forEach(function (key) { body.delete(key); });
       kept.forEach(function (pair) { body.append(pair[0], pair[1]); });
     }
@@ -200,16 +202,36 @@
 
   // A relation search answers with a new option list. A choice made while the search was on its way
   // is not in the server's answer as selected: keep it, adding its option back if the list lacks it.
+  // A dependent select reloading itself (a field it depends on changed) is different: the server
+  // dropped a choice that is no longer available, and the user is told so.
   var keptChoices = null;
+  var dependentBefore = null;
+  function chosenOptions(select) {
+    return Array.from(select.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; });
+  }
   document.addEventListener("htmx:before:swap", function (event) {
-    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    keptChoices = target && target.tagName === "SELECT"
-      ? Array.from(target.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; })
-      : null;
+    var ctx = event.detail && event.detail.ctx;
+    var target = ctx && ctx.target;
+    var isSelect = target && target.tagName === "SELECT";
+    var reload = isSelect && ctx.sourceElement === target && target.hasAttribute("data-pc-dependent");
+    keptChoices = isSelect && !reload ? chosenOptions(target) : null;
+    dependentBefore = reload ? chosenOptions(target) : null;
   });
   document.addEventListener("htmx:after:swap", function (event) {
     var target = event.detail && event.detail.ctx && event.detail.ctx.target;
-    if (!keptChoices || !target || target.tagName !== "SELECT") return;
+    if (!target || target.tagName !== "SELECT") return;
+    if (dependentBefore) {
+      var now = chosenOptions(target).map(function (o) { return o.value; });
+      var dropped = dependentBefore.filter(function (o) { return now.indexOf(o.value) === -1; });
+      dependentBefore = null;
+      if (!dropped.length) return;
+      var label = target.labels && target.labels[0] ? target.labels[0].textContent.replace("*", "").trim() : target.name;
+      toast(label + ": " + dropped.map(function (o) { return o.label; }).join(", ") + (dropped.length === 1 ? " is" : " are") + " not available with the new choice. Choose again.", "info");
+      // Fields that depend on this one follow it.
+      target.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    if (!keptChoices) return;
     keptChoices.forEach(function (choice) {
       var option = Array.from(target.options).find(function (o) { return o.value === choice.value; });
       if (!option) {
@@ -222,15 +244,18 @@
   });
 
   // Morphing the table region keeps focus but would close an open filter panel: reopen it. Popovers
-  // (the column chooser) are left closed: the swap answered what they asked.
+  // (the column chooser, saved views) and the menus inside them are left closed: the swap answered
+  // what they asked.
   var openPanels = [];
+  var PANELS = ".pc-table details:not([data-pc-popover]):not([data-pc-popover] details) > summary";
+  var OPEN_PANELS = ".pc-table details[open]:not([data-pc-popover]):not([data-pc-popover] details) > summary";
   document.addEventListener("htmx:before:swap", function () {
-    openPanels = Array.from(document.querySelectorAll(".pc-table details[open]:not([data-pc-popover]) > summary")).map(function (summary) {
+    openPanels = Array.from(document.querySelectorAll(OPEN_PANELS)).map(function (summary) {
       return summary.textContent.trim().split(/\s/)[0];
     });
   });
   document.addEventListener("htmx:after:swap", function () {
-    document.querySelectorAll(".pc-table details:not([data-pc-popover]) > summary").forEach(function (summary) {
+    document.querySelectorAll(PANELS).forEach(function (summary) {
       if (openPanels.indexOf(summary.textContent.trim().split(/\s/)[0]) !== -1) summary.parentElement.open = true;
     });
     openPanels = [];
@@ -317,9 +342,11 @@
 
   // Escape closes an open filter or column panel and returns focus to its button.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
+    if (event.key !== "Escape" || event.defaultPrevented) return;
     var panel = event.target.closest && event.target.closest(".pc-table details[open]");
     if (!panel) return;
+    // One Escape closes one panel: a menu inside a popover (a saved view's ⋯) leaves the popover open.
+    event.preventDefault();
     panel.open = false;
     panel.querySelector("summary").focus();
   });
@@ -416,6 +443,136 @@
     (panel.open ? panel.querySelector('input[name="columns"]') : panel.querySelector("summary")).focus();
   });
 
+  // Inline row editing. "Quick edit" swaps the row for one whose cells hold inputs; in it Enter saves
+  // (Ctrl or Cmd+Enter in a multi-line field) and Escape cancels. When a row comes back from the
+  // server, focus goes to its first input (or the first with a message), or, for a saved or cancelled
+  // row, back to its Quick edit button; a saved row's message is read out in the toast region.
+  function inlineRowOf(element) {
+    return element && element.closest ? element.closest("tr[data-pc-inline-row]") : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    var row = inlineRowOf(event.target);
+    if (!row || event.defaultPrevented) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      var cancel = row.querySelector("[data-pc-inline-cancel]");
+      if (cancel) cancel.click();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
+      var field = event.target;
+      var formId = row.getAttribute("data-pc-inline-row");
+      // Only the row's own inputs: not its search boxes, buttons or selection checkbox.
+      if (field.getAttribute("form") !== formId || field.type === "hidden") return;
+      if (field.tagName === "TEXTAREA" && !(event.ctrlKey || event.metaKey)) return;
+      event.preventDefault();
+      var form = document.getElementById(formId);
+      if (form && form.requestSubmit) form.requestSubmit();
+    }
+  });
+  document.addEventListener("htmx:after:process", function (event) {
+    var row = event.target;
+    if (!row.matches || !row.matches("tr[data-pc-row]")) return;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var formId = row.getAttribute("data-pc-inline-row");
+    if (formId) {
+      var first = row.querySelector('[aria-invalid="true"]') || row.querySelector('[form="' + CSS.escape(formId) + '"]:not([type=hidden]):not([disabled])');
+      if (first) {
+        first.focus();
+        // Typing carries on after the value rather than before it.
+        try { first.setSelectionRange(first.value.length, first.value.length); } catch (e) { /* not a text field */ }
+      }
+    } else if (lost) {
+      var key = "inline-" + row.getAttribute("data-pc-row");
+      var trigger = row.querySelector('[data-pc-focus-key="' + CSS.escape(key) + '"]') || row.querySelector("a[href], button:not([disabled])");
+      if (trigger) trigger.focus();
+    }
+    var saved = row.getAttribute("data-pc-saved");
+    if (saved) {
+      row.removeAttribute("data-pc-saved");
+      toast(saved, "success");
+    }
+    markClipped(row);
+  });
+  // A refusal of an inline request other than field messages (403, 404, 409, an expired form) has
+  // no place in a table row: it opens in the modal, and closing that returns focus where it was.
+  document.addEventListener("htmx:after:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    var status = ctx && ctx.response ? ctx.response.status : 0;
+    if (status < 400 || status === 422 || !source || !source.closest) return;
+    if (!(inlineRowOf(source) || source.closest('[data-pc-focus-key^="inline-"]'))) return;
+    var content = document.getElementById("pc-modal-content");
+    if (!content) return;
+    ctx.target = content;
+    ctx.swap = "innerHTML";
+    opener = inlineRowOf(document.activeElement) ? document.activeElement : source;
+    openerKey = null;
+  });
+
+  // Cell text cut off by its column's width becomes focusable, so focus unfolds it as hover shows it.
+  function markClipped(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll(".pc-clip:not([tabindex])").forEach(function (cell) {
+      if (cell.closest("a") || cell.scrollWidth <= cell.clientWidth) return;
+      cell.setAttribute("tabindex", "0");
+      if (!cell.title) cell.title = cell.textContent.trim();
+    });
+  }
+  document.addEventListener("htmx:after:settle", function (event) { markClipped(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { markClipped(document.querySelector(".pc-table")); });
+
+  // Loading: a request still waiting after 200 ms marks the region it will replace as busy and shows a
+  // bar along the top of the page; a quicker one shows nothing. Background polls show nothing either.
+  var pending = new Map();
+  function loadingBar() {
+    var bar = document.getElementById("pc-loading");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "pc-loading";
+      bar.hidden = true;
+      bar.setAttribute("aria-hidden", "true");
+      document.body.appendChild(bar);
+    }
+    return bar;
+  }
+  function syncLoadingBar() {
+    var busy = false;
+    pending.forEach(function (entry) { if (entry.shown) busy = true; });
+    loadingBar().hidden = !busy;
+  }
+  document.addEventListener("htmx:before:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = event.target;
+    if (!ctx || pending.has(ctx) || (source && source.hasAttribute && source.hasAttribute("data-pc-poll"))) return;
+    var target = ctx.target && ctx.target.nodeType === 1 ? ctx.target : null;
+    var entry = { shown: false, target: target };
+    entry.timer = setTimeout(function () {
+      entry.shown = true;
+      if (target && target.isConnected) {
+        target.classList.add("pc-busy");
+        target.setAttribute("aria-busy", "true");
+      }
+      syncLoadingBar();
+    }, 200);
+    pending.set(ctx, entry);
+  });
+  function loaded(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var entry = ctx && pending.get(ctx);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    pending.delete(ctx);
+    if (entry.target) {
+      entry.target.classList.remove("pc-busy");
+      entry.target.removeAttribute("aria-busy");
+    }
+    syncLoadingBar();
+  }
+  // The swap may detach the element that made the request, and its later events never reach the
+  // document: the request counts as done once its answer is about to be swapped in.
+  ["htmx:before:swap", "htmx:finally:request", "htmx:error"].forEach(function (name) {
+    document.addEventListener(name, loaded);
+  });
+
   // Server errors that have no place in the page (5xx, network failures) become a toast.
   document.addEventListener("htmx:error", function (event) {
     var ctx = event.detail && event.detail.ctx;
@@ -467,6 +624,28 @@
     if (table && window.htmx) htmx.trigger(table, "pc-refresh");
   });
   window.powercrud = { toast: toast };
+  // After a saved-views form's answer, focus goes back to the Views button (done: the menu is
+  // closed) or to the name box the message is about (refused: the menu comes back open).
+  var viewsSubmitted = false;
+  document.addEventListener("htmx:config:request", function (event) {
+    var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (source && source.closest && source.closest("#pc-views")) viewsSubmitted = true;
+  });
+  document.addEventListener("htmx:after:settle", function (event) {
+    if (!viewsSubmitted || !event.target.classList || !event.target.classList.contains("pc-table")) return;
+    viewsSubmitted = false;
+    var menu = document.getElementById("pc-views");
+    if (!menu) return;
+    if (menu.open) return (menu.querySelector("[aria-invalid=true]") || menu.querySelector("summary")).focus();
+    // Done: the morph kept what was typed; the forms start empty again.
+    menu.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    menu.querySelector("summary").focus();
+  });
+  // A server answer that only has something to say (saved views): a toast.
+  document.addEventListener("pc:toast", function (event) {
+    var detail = event.detail || {};
+    if (detail.message) toast(detail.message, detail.kind || "success");
+  });
 
   // Filters apply as soon as they change; typing in the search box applies after a short pause.
   var searchTimer = null;
@@ -474,9 +653,32 @@
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
   document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form.pc-filters, form.pc-autosubmit");
-    if (form && !event.target.hasAttribute("data-pc-search")) submitFilters(form);
+    var target = event.target;
+    var form = target.closest && target.closest("form.pc-filters, form.pc-autosubmit");
+    if (!form || target.hasAttribute("data-pc-search") || target.hasAttribute("data-pc-choice-search")) return;
+    if (!syncDateFilter(target)) return;
+    submitFilters(form);
   });
+  // A date filter's period: "Custom range" shows the range and waits for a date; a preset hides and
+  // empties it; a date typed into the range makes the period "Custom range". Returns whether to apply.
+  function syncDateFilter(target) {
+    var fieldset = target.closest("fieldset");
+    var preset = fieldset && fieldset.querySelector("[data-pc-date-preset]");
+    var range = fieldset && fieldset.querySelector(".pc-date-range");
+    if (!preset || !range) return true;
+    if (target === preset) {
+      if (preset.value === "custom") {
+        range.removeAttribute("data-pc-off");
+        range.querySelector("input").focus();
+        return false;
+      }
+      range.setAttribute("data-pc-off", "");
+      range.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    } else if (range.contains(target)) {
+      preset.value = "custom";
+    }
+    return true;
+  }
   document.addEventListener("input", function (event) {
     if (!event.target.hasAttribute || !event.target.hasAttribute("data-pc-search")) return;
     var form = event.target.form;
@@ -508,6 +710,317 @@
   });
 
   document.addEventListener("DOMContentLoaded", syncThemeToggles);
+})();
+
+// Comboboxes (relation filters): type to search the related records on the server, pick with the
+// arrow keys and Enter or a click; the chosen records show as chips, each removable (Backspace in the
+// empty box removes the last). The chosen values live in the widget's <select>, which the form sends;
+// the chips and the list are drawn by the server too, so a morphing swap keeps them. ARIA: the box is
+// a combobox controlling a listbox, the highlighted option is its aria-activedescendant, and a live
+// region says how many records match.
+(function () {
+  "use strict";
+
+  var states = new WeakMap();
+
+  function stateOf(box) {
+    var state = states.get(box);
+    if (!state) {
+      state = { page: 0, more: false, timer: null, controller: null, query: null };
+      states.set(box, state);
+    }
+    return state;
+  }
+
+  function partsOf(box) {
+    return {
+      input: box.querySelector("[data-pc-choice-search]"),
+      listbox: box.querySelector('[role="listbox"]'),
+      chips: box.querySelector("[data-pc-chips]"),
+      status: box.querySelector("[data-pc-choice-status]"),
+      select: box.querySelector("select"),
+    };
+  }
+
+  function boxOf(element) {
+    return element && element.closest ? element.closest("[data-pc-combobox]") : null;
+  }
+
+  function options(box) {
+    return Array.from(partsOf(box).listbox.querySelectorAll('[role="option"]'));
+  }
+
+  function chosen(box) {
+    return Array.from(partsOf(box).select.selectedOptions).map(function (option) { return option.value; });
+  }
+
+  function isOpen(box) {
+    return !partsOf(box).listbox.hidden;
+  }
+
+  function open(box) {
+    var parts = partsOf(box);
+    parts.listbox.hidden = false;
+    parts.input.setAttribute("aria-expanded", "true");
+  }
+
+  function close(box) {
+    var parts = partsOf(box);
+    var state = stateOf(box);
+    clearTimeout(state.timer);
+    if (state.controller) state.controller.abort();
+    state.controller = null;
+    parts.listbox.hidden = true;
+    parts.status.textContent = "";
+    parts.input.setAttribute("aria-expanded", "false");
+    parts.input.removeAttribute("aria-activedescendant");
+    options(box).forEach(function (option) { option.removeAttribute("data-pc-active"); });
+  }
+
+  function activeIndex(box) {
+    return options(box).findIndex(function (option) { return option.hasAttribute("data-pc-active"); });
+  }
+
+  function setActive(box, index) {
+    var all = options(box);
+    var input = partsOf(box).input;
+    all.forEach(function (option, i) {
+      if (i === index) option.setAttribute("data-pc-active", "");
+      else option.removeAttribute("data-pc-active");
+    });
+    if (all[index]) {
+      input.setAttribute("aria-activedescendant", all[index].id);
+      all[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function markChosen(box) {
+    var values = chosen(box);
+    options(box).forEach(function (option) {
+      option.setAttribute("aria-selected", values.indexOf(option.getAttribute("data-value")) !== -1 ? "true" : "false");
+    });
+  }
+
+  // The chips, drawn from the select as the server draws them (same classes, written whole).
+  function drawChips(box) {
+    var parts = partsOf(box);
+    var label = box.getAttribute("data-pc-label") || "";
+    parts.chips.replaceChildren();
+    Array.from(parts.select.selectedOptions).forEach(function (option) {
+      var chip = document.createElement("li");
+      chip.className = "badge badge-primary badge-soft h-auto gap-0.5 py-0.5 pr-0.5";
+      chip.setAttribute("data-value", option.value);
+      var text = document.createElement("span");
+      text.textContent = option.text;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn btn-ghost btn-circle btn-xs";
+      remove.setAttribute("data-pc-chip-remove", "");
+      remove.setAttribute("aria-label", "Remove " + option.text + " from " + label);
+      remove.textContent = "✕";
+      chip.append(text, remove);
+      parts.chips.appendChild(chip);
+    });
+  }
+
+  // A change of the chosen values: the chips follow, and the form hears a change (filters apply).
+  function changed(box) {
+    drawChips(box);
+    markChosen(box);
+    partsOf(box).select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function toggle(box, value, label) {
+    var select = partsOf(box).select;
+    var option = Array.from(select.options).find(function (candidate) { return candidate.value === value; });
+    if (!option) {
+      option = new Option(label, value);
+      select.add(option);
+      option.selected = true;
+    } else {
+      option.selected = !option.selected;
+    }
+    // The search is done: empty the box for the next one.
+    partsOf(box).input.value = "";
+    close(box);
+    changed(box);
+  }
+
+  function unchoose(box, value) {
+    var option = Array.from(partsOf(box).select.options).find(function (candidate) { return candidate.value === value; });
+    if (!option || !option.selected) return;
+    option.selected = false;
+    changed(box);
+  }
+
+  // Loads one page of choices for the box's text; page 1 replaces the list, later pages extend it.
+  function load(box, page, then) {
+    var parts = partsOf(box);
+    var state = stateOf(box);
+    if (state.controller) state.controller.abort();
+    var controller = new AbortController();
+    state.controller = controller;
+    var query = parts.input.value.trim();
+    var url = new URL(box.getAttribute("data-pc-choices-url"), location.href);
+    if (query) url.searchParams.set("q", query);
+    if (page > 1) url.searchParams.set("page", String(page));
+    parts.listbox.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", signal: controller.signal })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        if (state.controller !== controller) return;
+        state.controller = null;
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var list = template.content.querySelector("[data-pc-choices]");
+        var status = template.content.querySelector("[data-pc-choices-status]");
+        if (page === 1) parts.listbox.replaceChildren();
+        Array.from(list ? list.querySelectorAll('[role="option"]') : []).forEach(function (item) {
+          var option = document.createElement("li");
+          option.setAttribute("role", "option");
+          option.id = parts.listbox.id + "-" + parts.listbox.children.length;
+          option.className = "cursor-pointer rounded-field px-2 py-1 text-sm hover:bg-base-200";
+          option.setAttribute("data-value", item.getAttribute("data-value"));
+          option.textContent = item.textContent;
+          parts.listbox.appendChild(option);
+        });
+        state.page = page;
+        state.more = Boolean(list && list.hasAttribute("data-pc-more"));
+        state.query = query;
+        markChosen(box);
+        parts.status.textContent = status ? status.textContent.trim() : "";
+        open(box);
+        if (then) then();
+      })
+      .catch(function (error) {
+        if (error.name === "AbortError") return;
+        parts.status.textContent = "The choices could not be loaded. Try again.";
+      })
+      .finally(function () {
+        if (state.controller === null || state.controller === controller) parts.listbox.removeAttribute("aria-busy");
+      });
+  }
+
+  function move(box, step) {
+    var state = stateOf(box);
+    if (!isOpen(box) || state.query !== partsOf(box).input.value.trim()) return load(box, 1, function () { setActive(box, 0); });
+    var count = options(box).length;
+    var next = activeIndex(box) + step;
+    if (next >= count && state.more && !state.controller) return load(box, state.page + 1, function () { setActive(box, count); });
+    setActive(box, Math.max(0, Math.min(next, count - 1)));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var box = boxOf(event.target);
+    if (!box || !event.target.hasAttribute("data-pc-choice-search")) return;
+    var input = event.target;
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        move(box, 1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        if (isOpen(box)) move(box, -1);
+        break;
+      case "Enter": {
+        // Never submits the form: the box only searches.
+        event.preventDefault();
+        var active = options(box)[activeIndex(box)];
+        if (isOpen(box) && active) toggle(box, active.getAttribute("data-value"), active.textContent);
+        break;
+      }
+      case "Escape":
+        // Closes the list first, then empties the box; only then does Escape close the panel.
+        if (isOpen(box)) close(box);
+        else if (input.value) input.value = "";
+        else return;
+        event.preventDefault();
+        break;
+      case "Backspace":
+        if (input.value === "" && chosen(box).length) {
+          event.preventDefault();
+          unchoose(box, chosen(box)[chosen(box).length - 1]);
+        }
+        break;
+      case "Tab":
+        close(box);
+        break;
+    }
+  }, true);
+
+  document.addEventListener("input", function (event) {
+    var box = boxOf(event.target);
+    if (!box || !event.target.hasAttribute("data-pc-choice-search")) return;
+    var state = stateOf(box);
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () { load(box, 1); }, 200);
+  });
+
+  // A click in the box opens the list; a click on an option picks it (mousedown keeps the focus in
+  // the box); a chip's ✕ removes its record.
+  document.addEventListener("mousedown", function (event) {
+    var box = boxOf(event.target);
+    if (box && event.target.closest('[role="listbox"]')) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var box = boxOf(event.target);
+    if (!box) return;
+    var option = event.target.closest('[role="option"]');
+    var remove = event.target.closest("[data-pc-chip-remove]");
+    var input = partsOf(box).input;
+    if (option) {
+      setActive(box, options(box).indexOf(option));
+      toggle(box, option.getAttribute("data-value"), option.textContent);
+      input.focus();
+    } else if (remove) {
+      unchoose(box, remove.closest("[data-value]").getAttribute("data-value"));
+      input.focus();
+    } else if (event.target === input && !isOpen(box)) {
+      load(box, 1);
+    }
+  });
+
+  // Scrolling to the end of the list loads the next page.
+  document.addEventListener("scroll", function (event) {
+    var listbox = event.target;
+    var box = listbox.getAttribute && listbox.getAttribute("role") === "listbox" ? boxOf(listbox) : null;
+    if (!box) return;
+    var state = stateOf(box);
+    if (state.more && !state.controller && listbox.scrollTop + listbox.clientHeight >= listbox.scrollHeight - 24) load(box, state.page + 1);
+  }, true);
+
+  document.addEventListener("focusout", function (event) {
+    var box = boxOf(event.target);
+    if (box && !(event.relatedTarget && box.contains(event.relatedTarget))) close(box);
+  });
+
+  // "Add filter": shows the filter's fieldset in place, keeps it through redraws (its add=<name>
+  // input), and focuses its first control. Without JavaScript the link reloads the list with it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-pc-add-filter]");
+    var fieldset = link && document.getElementById("pc-filter-" + link.getAttribute("data-pc-add-filter"));
+    if (!fieldset) return;
+    event.preventDefault();
+    fieldset.hidden = false;
+    var marker = fieldset.querySelector('input[name="add"]');
+    if (marker) marker.disabled = false;
+    var menu = link.closest("details");
+    link.closest("li").remove();
+    if (menu) {
+      menu.open = false;
+      if (!menu.querySelector("[data-pc-add-filter]")) menu.hidden = true;
+    }
+    var first = Array.from(fieldset.querySelectorAll("input:not([type=hidden]), select")).find(function (control) {
+      return control.getClientRects().length > 0;
+    });
+    if (first) first.focus();
+  });
 })();
 
 // Live bulk tasks: ONE EventSource per page, to the status page's stream. Task pages and the task

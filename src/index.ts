@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Router } from "express";
+import express, { type Application, type RequestHandler, type Router } from "express";
 import type { TaskList } from "graphile-worker";
 import { globalSchema, type PowerCrudOptions } from "./config/global-schema";
 import { resolveResource, type Resource } from "./config/resolve-resource";
@@ -27,6 +27,12 @@ export interface PowerCrud {
   resource(options: ResourceOptions): Router & { resource: Resource };
   /** Static files (CSS, htmx, powercrud.js); mount at the `assetsUrl` option. */
   assets(): Router;
+  /**
+   * Lets your own routes `res.render("page.njk", ...)` with PowerCRUD's templates: your `views` folders
+   * first, then the package's, with its filters, and `assetsUrl` in `app.locals`. Your pages can then
+   * extend your layout, as the screens do.
+   */
+  useViews(app: Application): void;
   /** CSRF protection on the session: add after your session middleware, before resources. */
   protect(): RequestHandler[];
   /** Error pages in PowerCRUD's look (404, 403, 409, friendly 500); add last. */
@@ -103,6 +109,12 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
       return Object.assign(gated(resourceRouter(resource, renderer)), { resource });
     },
     assets: () => assetsRouter(),
+    useViews(app) {
+      renderer.express(app);
+      app.set("view engine", "njk");
+      // What PowerCRUD's own pages get from their routes, for the layout your pages extend.
+      app.locals.assetsUrl = config.assetsUrl;
+    },
     protect: () => csrfProtection(),
     errorHandler: () => errorHandler({ renderer, log: config.logError, defaults: { layout: config.layout, assetsUrl: config.assetsUrl } }),
     tasks: () => gated(taskRouter(config, resources, renderer, events)),

@@ -37,12 +37,34 @@ export function relabelPgCatalogTypes(): void {
   relabelled = true;
 }
 
+const LONG_TIMER_MS = 5_000;
+let timersUnrefd = false;
+
+/**
+ * Prisma 6's WebAssembly schema engine leaves 10 s and 60 s timers armed, so `prisma migrate deploy`
+ * does its work in about two seconds and then sits idle until they fire. Unref'd, they no longer keep
+ * the CLI alive. Only the CLI loads prisma.config.ts, so only the CLI is affected.
+ */
+export function unrefLongTimers(): void {
+  if (timersUnrefd) return;
+  const setTimeoutBefore = globalThis.setTimeout;
+  const unrefLong = (handler: TimerHandler, ms?: number, ...args: unknown[]) => {
+    const timer = setTimeoutBefore(handler as (...args: unknown[]) => void, ms, ...args);
+    if (typeof ms === "number" && ms >= LONG_TIMER_MS) timer.unref();
+    return timer;
+  };
+  globalThis.setTimeout = Object.assign(unrefLong, setTimeoutBefore) as typeof setTimeout;
+  timersUnrefd = true;
+}
+
 /**
  * The `adapter` of a prisma.config.ts: a pg adapter for the Prisma CLI with the catalog-type fix
- * applied. It passes discrete connection fields, not a connection string, because `migrate dev`
- * builds its shadow database by overriding `database` and a connection string would win over it.
+ * applied, and the CLI's long timers unref'd. It passes discrete connection fields, not a connection
+ * string, because `migrate dev` builds its shadow database by overriding `database` and a connection
+ * string would win over it.
  */
 export function prismaCliAdapter(options: { url?: string } = {}): () => Promise<PrismaPg> {
   relabelPgCatalogTypes();
+  unrefLongTimers();
   return async () => new PrismaPg({ ...connectionFields(options.url ?? process.env.DATABASE_URL ?? ""), idleTimeoutMillis: 200 });
 }

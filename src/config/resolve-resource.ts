@@ -13,6 +13,12 @@ import type { Permissions } from "./permissions-schema";
 import { resourceSchema, type ResourceConfig, type ResourceOptions } from "./resource-schema";
 import { ConfigError, parseOptions } from "./schema-helpers";
 
+/** A form field editable in place, and the list column whose cells it edits. */
+export interface InlineField {
+  field: FormField;
+  column: string;
+}
+
 /** A resource with every name checked against the model and every default filled in. */
 export interface Resource {
   /** The name background workers find this resource by (unique within one createPowerCrud). */
@@ -33,7 +39,11 @@ export interface Resource {
   formFields: FormField[];
   /** The inputs bulk edit offers (from bulkFields). */
   bulkFields: FormField[];
+  /** The form fields editable in place in the list (inlineEdit.fields), by the list column that shows each. */
+  inlineFields: InlineField[];
   filters: FilterSpec[];
+  /** Names of the filters the panel shows without "Add filter" (all of them unless list.defaultFilters says otherwise). */
+  defaultFilters: string[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
   searchConditions: string[];
   permissions: Permissions;
@@ -79,6 +89,8 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     if (typeof entry === "object" && entry.label) column.label = entry.label;
   }
   checkNames(where, "list.defaultColumns", config.list.defaultColumns ?? [], listColumns.map((column) => column.key));
+  checkNames(where, "list.help", Object.keys(config.list.help), listColumns.map((column) => column.key));
+  for (const column of listColumns) if (config.list.help[column.key]) column.help = config.list.help[column.key];
   checkNames(where, "list.defaultSort", config.list.defaultSort.map((key) => key.replace(/^-/, "")), listColumns.filter((c) => c.sortable).map((c) => c.key));
 
   const detailKeys = config.detail.fields ?? detailColumnKeys(global.dataModel, model).concat(Object.keys(config.properties));
@@ -98,6 +110,7 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
       validate: config.form.validate,
       labelFields: displayFields,
       textLimits,
+      dependentChoices: config.form.dependentChoices,
     }),
   );
 
@@ -114,9 +127,14 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
       validate: config.form.validate,
       labelFields: displayFields,
       textLimits,
+      dependentChoices: config.form.dependentChoices,
     }),
   );
+  const inlineFields = check(where, "inlineEdit.fields", () => inlineFieldsOf(global.dataModel, model, config, formFields, listColumns));
   const filters = check(where, "list.filters", () => filterSpecs(global.dataModel, model, config.list.filters, displayFields, config.labels));
+  const defaultFilters = config.list.defaultFilters === undefined
+    ? filters.map((spec) => spec.name)
+    : check(where, "list.defaultFilters", () => filterNames(global.dataModel, model, config.list.defaultFilters!, filters, displayFields));
   const search = check(where, "list.search", () => searchConditions(global.dataModel, model, config.list.search));
 
   const singular = config.singular ?? humanize(model.name);
@@ -146,7 +164,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     propertyNeeds,
     formFields,
     bulkFields,
+    inlineFields,
     filters,
+    defaultFilters,
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),
@@ -177,6 +197,46 @@ function formLabels(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, l
       return field.fromFields.length === 1 || manyToMany(dataModel, model, field) !== undefined;
     }),
   );
+}
+
+/**
+ * The inline fields: each must be a field of the edit form (so it has the form's label, checks and
+ * choices) that is not disabled there, and a list column, whose cells become its input.
+ */
+function inlineFieldsOf(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, config: ResourceConfig, formFields: FormField[], listColumns: Column[]): InlineField[] {
+  if (config.inlineEdit.fields.length === 0) return [];
+  if (!config.routes.update) throw new ConfigError(`Invalid resource("${config.model}") options:\n  inlineEdit.fields: inline editing saves through the update route, which routes.update turns off`);
+  // Resolved as form fields are, so "author" names authorId and a non-editable field is refused by name.
+  const named = formFieldsFor(dataModel, model, { fields: config.inlineEdit.fields });
+  return named.map((candidate) => {
+    const field = formFields.find((formField) => formField.name === candidate.name);
+    if (!field) throw new Error(`"${candidate.name}" is not in the edit form (form.fields, form.exclude); inline editing uses the form's fields`);
+    if (field.disabled) throw new Error(`"${candidate.name}" is disabled in the form (form.disabled)`);
+    const meta = fieldOf(model, field.name);
+    const column = meta && meta.kind === "scalar" && meta.foreignKeyOf ? meta.foreignKeyOf : field.name;
+    if (!listColumns.some((listColumn) => listColumn.key === column)) {
+      throw new Error(`"${column}" is not a list column (list.fields, list.exclude); a field is edited in place in its column's cells`);
+    }
+    return { field, column };
+  });
+}
+
+/**
+ * The filters' own names for names given as list.filters accepts them (a relation or its foreign
+ * key), each of which must be one of `filters`.
+ */
+function filterNames(dataModel: PowerCrudConfig["dataModel"], model: ModelMeta, names: string[], filters: FilterSpec[], displayFields: Record<string, string>): string[] {
+  const valid = filters.map((spec) => spec.name);
+  return names.map((name) => {
+    let own: string | undefined;
+    try {
+      own = filterSpecs(dataModel, model, [name], displayFields)[0]!.name;
+    } catch {
+      own = undefined;
+    }
+    if (own === undefined || !valid.includes(own)) throw new Error(`"${name}" is not one of list.filters (valid: ${valid.join(", ")})`);
+    return own;
+  });
 }
 
 function check<T>(where: string, option: string, build: () => T): T {

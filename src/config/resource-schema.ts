@@ -4,7 +4,7 @@ import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
 import { resourceExportSchema } from "./export-schema";
-import type { FieldCheck } from "../forms/types";
+import type { ChoicesWhere, FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
 
@@ -64,6 +64,26 @@ const toolbarButtonSchema = rowActionSchema.extend({
   href: z.string().describe("The URL."),
 });
 
+/** How a relation field's choices follow other fields of the same form. */
+const dependentChoiceSchema = z
+  .object({
+    on: z.array(fieldName).min(1).describe(
+      "The fields whose values narrow the choices: fields, enums or foreign keys of the model (a foreign key also by its relation " +
+        "name; not many-to-many relations, not the field itself). When one changes in a form, the choices reload.",
+    ),
+    where: fn<ChoicesWhere>("({ values, user, req }) => Prisma where of the related model | undefined").meta({
+      typeText: "({ values, user, req }) => where | undefined",
+      description:
+        "The Prisma `where` of the related model that the choices must match; may be async. `values` holds the parsed values of the " +
+        "`on` fields the form sets (or the record has), by form field name; an unknown one is absent. `undefined` or `{}`: every record.",
+    }),
+    message: z.string().optional().meta({
+      defaultText: '"This &lt;field&gt; is not available for the chosen &lt;on fields&gt;. Choose another."',
+      description: "The field message when a saved value is outside the choices.",
+    }),
+  })
+  .strict();
+
 const templatesSchema = z
   .object({
     list: z.string().optional().meta({ defaultText: '`"powercrud/list.njk"`', description: "The list page." }),
@@ -122,6 +142,13 @@ export const resourceSchema = z
           "Fields offered as filters; the field's type decides the control. Fields, to-one relations (or their foreign keys) and " +
             "many-to-many relations; not `Json`, `Bytes` or one-to-many relations. See [List views](../guides/list-views.md#filters).",
         ),
+        defaultFilters: z.array(fieldName).optional().meta({
+          defaultText: "every filter",
+          description:
+            'The filters the panel shows from the start, each one of `filters` (a relation may be named by its foreign key). The others ' +
+            'wait in the panel\'s "Add filter" menu until a user adds one; a filter with a value in the URL always shows. See ' +
+            "[List views](../guides/list-views.md#optional-filters).",
+        }),
         search: z.array(fieldName).default([]).describe(
           '`String` fields, or `"relation.field"` paths to a `String` field one to-one relation away, searched by the search box ' +
             '("contains", case-insensitive). Empty: no search box. See [List views](../guides/list-views.md#search).',
@@ -140,9 +167,13 @@ export const resourceSchema = z
         }),
         allowAll: z.boolean().default(true).describe('Offer "All" as a page size (`?size=all`), showing at most `allLimit` rows.'),
         allLimit: z.number().int().min(1).max(10_000).default(1_000).describe('The most rows "All" shows.'),
+        help: z.record(z.string(), z.string()).default({}).describe(
+          "Help text for column headers, by column name (as in `fields`): a focusable question-mark button with the text as its tooltip, and the " +
+            "description of the header's sort link. Each name must be a list column. See [List views](../guides/list-views.md#the-table).",
+        ),
       })
       .strict()
-      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000 })
+      .default({ exclude: [], pageSize: 25, pageSizes: [10, 25, 50, 100], defaultSort: [], filters: [], search: [], countThreshold: 100_000, countTimeoutMs: 50, allowAll: true, allLimit: 1_000, help: {} })
       .describe("The list view."),
     properties: z.record(z.string(), propertySchema).default({}).describe(
       "Computed read-only values, by name, usable as list columns, detail fields and form context.",
@@ -175,21 +206,39 @@ export const resourceSchema = z
             "Its first issue's message is the field message. See [Form fields](../guides/mounting-resources.md#form-fields) for the value " +
             "each field type gives.",
         ),
+        dependentChoices: z.record(fieldName, dependentChoiceSchema).default({}).describe(
+          "Relation fields (a foreign key by its field or relation name, or a many-to-many relation) whose choices follow other fields' " +
+            'values, by field name: `{ editor: { on: ["author"], where: ({ values }) => ({ id: { not: values.authorId } }) } }`. Applied in ' +
+            "the create, edit, inline and bulk edit forms and checked on save (422). See [Forms and validation](../guides/forms.md#dependent-choices).",
+        ),
       })
       .strict()
-      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {} })
+      .default({ exclude: [], disabled: [], context: [], help: {}, validate: {}, dependentChoices: {} })
       .describe("The create and edit forms."),
     routes: z
       .object({
         list: z.boolean().default(true).describe("`GET /`, `POST /_columns` (the column chooser)."),
         detail: z.boolean().default(true).describe("`GET /:id`."),
         create: z.boolean().default(true).describe("`GET /new`, `POST /`."),
-        update: z.boolean().default(true).describe("`GET /:id/edit`, `POST /:id`."),
+        update: z.boolean().default(true).describe(
+          "`GET /:id/edit`, `POST /:id`; with `inlineEdit` (and `list`), `GET /:id/inline`, `POST /:id/inline`, `GET /:id/row`.",
+        ),
         delete: z.boolean().default(true).describe("`GET /:id/delete`, `POST /:id/delete`."),
       })
       .strict()
       .default({ list: true, detail: true, create: true, update: true, delete: true })
       .describe("Which screens exist."),
+    inlineEdit: z
+      .object({
+        fields: z.array(fieldName).default([]).describe(
+          "The fields a row's Quick edit turns into inputs, each in its own column's cells. Each must be a field of the edit form (not in " +
+            "`form.exclude` or `form.disabled`; a foreign key by its field or relation name) shown as a column of `list.fields`, and the " +
+            "`update` route must be on. Saving checks what the edit form checks. See [List views](../guides/list-views.md#inline-editing).",
+        ),
+      })
+      .strict()
+      .default({ fields: [] })
+      .describe("Inline row editing: fields users change in place in the list. Empty: no inline editing."),
     bulkFields: z.array(fieldName).default([]).describe(
       "The fields bulk edit offers, in order. Empty: no bulk edit. See [bulkFields](#bulkfields).",
     ),

@@ -4,14 +4,23 @@ import type { ResourceOptions } from "../config/resource-schema";
 export const bookResource: ResourceOptions = {
   model: "Book",
   helpText: "The catalogue. Click a title to see everything about a book.",
-  labels: { isbn: "ISBN", publishedDate: "Published" },
+  labels: { isbn: "ISBN", publishedDate: "Published", createdAt: "Added" },
   list: {
     fields: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller", "isbn", "editor", "pricePerHundredPages"],
     defaultColumns: ["title", "author", "genres", "status", "price", "pages", "publishedDate", "bestseller"],
     defaultSort: [],
-    filters: ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate"],
+    filters: ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate", "createdAt"],
+    // The rest wait behind "Add filter".
+    defaultFilters: ["status", "author", "genres", "price", "publishedDate"],
     search: ["title", "isbn", "author.name"],
+    help: {
+      status: "Draft: not in the shop yet. Published: on sale. Out of print: kept for the record.",
+      price: "Retail price in euros, VAT included.",
+      pricePerHundredPages: "Price divided by pages, times 100: compares books of different lengths.",
+    },
   },
+  // Quick edit in the list: these columns' cells become inputs (Enter saves, Escape cancels).
+  inlineEdit: { fields: ["title", "author", "editor", "status", "price", "bestseller"] },
   properties: {
     pricePerHundredPages: {
       label: "Price per 100 pages",
@@ -28,6 +37,15 @@ export const bookResource: ResourceOptions = {
       isbn: z.string().regex(/^\d{13}$/, "Enter the 13 digits of the ISBN, without dashes or spaces."),
       pages: z.number().int().min(1, "A book has at least 1 page."),
       price: z.string().refine((price) => !price.startsWith("-"), "A price cannot be negative."),
+    },
+    // A book's editor is someone other than its author: choosing an author takes them off the
+    // editor choices, in the forms, inline and in bulk edit (when the bulk edit sets the author too).
+    dependentChoices: {
+      editor: {
+        on: ["author"],
+        where: ({ values }) => (typeof values.authorId === "number" ? { id: { not: values.authorId } } : undefined),
+        message: "The editor cannot be the book's author. Choose another editor.",
+      },
     },
   },
 };

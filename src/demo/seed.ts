@@ -50,7 +50,8 @@ export async function seedCatalogue(pool: pg.Pool, size: SeedSize): Promise<void
                 i % 17 = 0,
                 (CASE WHEN i % 10 < 6 THEN 'PUBLISHED' WHEN i % 10 < 9 THEN 'DRAFT' ELSE 'OUT_OF_PRINT' END)::"BookStatus",
                 1 + (i * 31 + i / 1000) % $2::int,
-                CASE WHEN i % 5 < 2 THEN 1 + (i * 17) % $2::int END,
+                -- An editor other than the author (the demo's rule): an offset of 1 to authors - 1 from them.
+                CASE WHEN i % 5 < 2 AND $2::int > 1 THEN 1 + ((i * 31 + i / 1000) % $2::int + 1 + (i * 17) % ($2::int - 1)) % $2::int END,
                 CASE WHEN i % 2 = 0 THEN 'A story of ' || lower(($4::text[])[(1 + i % array_length($4::text[], 1))::int]) || 's and those who keep them.' END,
                 timestamp '2024-01-01' + make_interval(mins => (i % 500000)::int),
                 timestamp '2024-01-01' + make_interval(mins => (i % 500000)::int)

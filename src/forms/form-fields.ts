@@ -2,7 +2,7 @@ import { columnDomain, decimalMax, DEFAULT_TEXT_LIMITS, keyDomain, type ColumnDo
 import { humanize } from "../model/labels";
 import { displayFieldOf, fieldOf, manyToMany, modelOf, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, EnumFieldMeta, ModelMeta, RelationFieldMeta, ScalarFieldMeta } from "../model/types";
-import type { FieldCheck, FormField } from "./types";
+import type { ChoicesWhere, DependentChoices, FieldCheck, FormField } from "./types";
 
 export interface FormFieldOptions {
   /** Exactly these fields, in this order; a foreign key may be named by its relation (author for authorId). */
@@ -17,6 +17,8 @@ export interface FormFieldOptions {
   validate?: Record<string, FieldCheck>;
   /** Default lengths of text columns that declare none. */
   textLimits?: TextLimits;
+  /** Relation fields whose choices depend on other fields' values. */
+  dependentChoices?: Record<string, { on: string[]; where: ChoicesWhere; message?: string }>;
 }
 
 /** A model field a form can edit, under the name the form uses. */
@@ -46,6 +48,13 @@ export function formFieldsFor(dataModel: DataModelMeta, model: ModelMeta, option
   const help = byField(options.help ?? {}, (name) => resolve(name, "help"));
   const validate = byField(options.validate ?? {}, (name) => resolve(name, "validate"));
   const limits = options.textLimits ?? DEFAULT_TEXT_LIMITS;
+  const dependent = dependentChoices(options, resolve, (field) => ({
+    ...formField(dataModel, field, options.labelFields ?? {}, limits),
+    label: labels.get(field) ?? humanize(field.name),
+    // Parsed only to tell the hook what the form holds: a missing value is "unknown", not an error.
+    required: false,
+    disabled: false,
+  }));
 
   return chosen
     .filter((field) => !excluded.has(field))
@@ -55,7 +64,35 @@ export function formFieldsFor(dataModel: DataModelMeta, model: ModelMeta, option
       disabled: disabled.has(field),
       ...(help.has(field) ? { help: help.get(field) } : {}),
       ...(validate.has(field) ? { validate: validate.get(field) } : {}),
+      ...(dependent.has(field) ? { dependent: dependent.get(field) } : {}),
     }));
+}
+
+/**
+ * Resolves `dependentChoices`: each key must name a relation field (its choices are records), each
+ * `on` entry another single-value field, whose submitted value the hook is given.
+ */
+function dependentChoices(
+  options: FormFieldOptions,
+  resolve: (name: string, option: string) => Editable,
+  describe: (field: Editable) => FormField,
+): Map<Editable, DependentChoices> {
+  const resolved = new Map<Editable, DependentChoices>();
+  for (const [name, spec] of Object.entries(options.dependentChoices ?? {})) {
+    const field = resolve(name, "dependentChoices");
+    if (field.kind !== "foreignKey" && field.kind !== "manyToMany") {
+      throw new Error(`dependentChoices.${name}: only relation fields (a foreign key or a many-to-many relation) have choices to narrow; "${field.name}" is ${field.kind === "enum" ? "an enum" : "a plain field"}.`);
+    }
+    const on = spec.on.map((parentName) => {
+      const parent = resolve(parentName, `dependentChoices.${name}.on`);
+      if (parent === field) throw new Error(`dependentChoices.${name}.on: a field cannot depend on itself.`);
+      if (parent.kind === "manyToMany") throw new Error(`dependentChoices.${name}.on: "${parentName}" holds several values; name single-value fields (fields, enums, foreign keys).`);
+      return parent;
+    });
+    if (new Set(on).size !== on.length) throw new Error(`dependentChoices.${name}.on: a field is named twice.`);
+    resolved.set(field, { on: on.map(describe), where: spec.where, ...(spec.message ? { message: spec.message } : {}) });
+  }
+  return resolved;
 }
 
 function editableFields(dataModel: DataModelMeta, model: ModelMeta): Editable[] {

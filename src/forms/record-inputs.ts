@@ -40,3 +40,12 @@ export function initialInputs(fields: FormField[]): Record<string, string | stri
     }),
   );
 }
+
+/** What a form posted, as inputs to draw it again: its text values and lists of them. */
+export function submittedInputs(body: Record<string, unknown>): Record<string, string | string[]> {
+  const inputs: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))) inputs[key] = value as string | string[];
+  }
+  return inputs;
+}

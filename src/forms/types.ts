@@ -8,6 +8,30 @@ export interface FieldCheck {
   safeParse(value: unknown): { success: true } | { success: false; error: { issues: ReadonlyArray<{ message: string }> } };
 }
 
+/** What a dependent field's hook is given: the parsed values of the fields it depends on. */
+export interface ChoicesContext<User = any> {
+  /**
+   * The `on` fields' parsed values by form field name (`authorId`), as `form.validate` sees them: a
+   * number for an Int key, null for "none". A field the form does not set (a bulk edit that leaves it,
+   * a create form without it) is absent.
+   */
+  values: FormValues;
+  user: User | undefined;
+  /** The request; every call comes from one. */
+  req: unknown;
+}
+
+/** A dependent field's filter: the Prisma `where` of the related model its choices must match. */
+export type ChoicesWhere = (ctx: ChoicesContext) => Record<string, unknown> | undefined | null | Promise<Record<string, unknown> | undefined | null>;
+
+/** A relation field's choices narrowed by other fields' values (options `form.dependentChoices`). */
+export interface DependentChoices {
+  /** The fields it depends on, as single-value form fields (so their submitted values can be parsed). */
+  on: FormField[];
+  where: ChoicesWhere;
+  message?: string;
+}
+
 /** One input of a generated create/edit form. */
 export interface FormField {
   /** Model field name: a scalar or enum field, a foreign-key column (authorId) or an M2M relation (genres). */
@@ -44,6 +68,8 @@ export interface FormField {
   maxLength?: number;
   /** Value a create form starts with (literal @default). */
   initial?: string | number | boolean;
+  /** Its choices follow other fields' values (relation fields only). */
+  dependent?: DependentChoices;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface Column {
   /** Sortable in SQL (fields and to-one relation paths). */
   sortable: boolean;
   link: boolean;
+  /** Help text for the list's column header (options `list.help`). */
+  help?: string;
   /** For "many": the related model's display field. */
   itemField?: string;
   /** For sorting by a relation path: the joins from the root model and the final column. */

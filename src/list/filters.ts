@@ -1,6 +1,7 @@
 import { ident } from "../db/sql";
 import { checkDate, columnDomain, keyCast, keyDomain, parseKey, type ColumnDomain } from "../model/column-domain";
 import { humanize } from "../model/labels";
+import { isDatePreset, presetRange, type DatePreset } from "./date-presets";
 import { columnName, displayFieldOf, fieldOf, idColumn, manyToMany, relationOfForeignKey } from "../model/relations";
 import type { DataModelMeta, ModelMeta } from "../model/types";
 
@@ -12,7 +13,17 @@ export interface FilterSpec {
   kind: "text" | "enum" | "boolean" | "number" | "date" | "relation" | "many";
   nullable: boolean;
   choices?: Array<{ value: string; label: string }>;
-  relation?: { model: string; table: string; idColumn: string; labelField: string; labelColumn: string; /** What the id column holds. */ key: ColumnDomain };
+  relation?: {
+    model: string;
+    table: string;
+    idColumn: string;
+    labelField: string;
+    labelColumn: string;
+    /** The label is a String column: choices are searched by it (otherwise by id). */
+    labelIsText: boolean;
+    /** What the id column holds. */
+    key: ColumnDomain;
+  };
   /** Column in the model's table (not for "many"). */
   column?: string;
   /** Prisma scalar type of the column (numbers and dates), or the enum's name: the SQL casts follow it. */
@@ -84,12 +95,14 @@ function filterSpec(dataModel: DataModelMeta, model: ModelMeta, name: string, di
 
 function relationInfo(dataModel: DataModelMeta, target: ModelMeta, displayFields: Record<string, string>): NonNullable<FilterSpec["relation"]> {
   const labelField = displayFieldOf(target, displayFields[target.name]);
+  const label = fieldOf(target, labelField);
   return {
     model: target.name,
     table: target.dbName,
     idColumn: idColumn(target),
     labelField,
     labelColumn: columnName(target, labelField),
+    labelIsText: label?.kind === "scalar" && label.type === "String",
     key: keyDomain(dataModel, target),
   };
 }
@@ -103,6 +116,8 @@ export interface ActiveFilter {
   max?: string;
   empty?: boolean;
   all?: boolean;
+  /** A date filter's relative range ("last-7-days"); it replaces min and max. */
+  preset?: DatePreset;
 }
 
 const NUMBER = /^-?\d{1,15}(\.\d{1,10})?$/;
@@ -142,6 +157,11 @@ export function activeFilters(specs: FilterSpec[], query: Record<string, unknown
         break;
       case "number":
       case "date": {
+        const preset = get(`${spec.name}.preset`)[0];
+        if (spec.kind === "date" && isDatePreset(preset)) {
+          filter.preset = preset;
+          break;
+        }
         const valid = (value: string | undefined) => value !== undefined && (spec.kind === "number" ? NUMBER.test(value) : checkDate(value).ok);
         const min = get(`${spec.name}.min`)[0];
         const max = get(`${spec.name}.max`)[0];
@@ -150,7 +170,7 @@ export function activeFilters(specs: FilterSpec[], query: Record<string, unknown
         break;
       }
     }
-    if (filter.text || filter.values?.length || filter.min || filter.max || filter.empty !== undefined) active.push(filter);
+    if (filter.text || filter.values?.length || filter.min || filter.max || filter.preset || filter.empty !== undefined) active.push(filter);
   }
   return active;
 }
@@ -183,8 +203,12 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
         case "many": {
           const many = spec.many!;
           const ids = `${param(filter.values)}::${keyCast(spec.relation!.key)}[]`;
-          const link = `FROM ${ident(many.table)} m WHERE m.${ident(many.ownColumn)} = ${rowId} AND m.${ident(many.targetColumn)} = ANY(${ids})`;
-          clauses.push(filter.all ? `(SELECT count(DISTINCT m.${ident(many.targetColumn)}) ${link}) = cardinality(${ids})` : `EXISTS (SELECT 1 ${link})`);
+          const [own, target] = [`m.${ident(many.ownColumn)}`, `m.${ident(many.targetColumn)}`];
+          // Any: a semi-join. All: one pass over the links of the chosen ids, grouped by record, keeping
+          // the records linked to every one of them (the ids are distinct, so the counts compare).
+          clauses.push(filter.all && filter.values.length > 1
+            ? `${rowId} IN (SELECT ${own} FROM ${ident(many.table)} m WHERE ${target} = ANY(${ids}) GROUP BY ${own} HAVING count(DISTINCT ${target}) = cardinality(${ids}))`
+            : `EXISTS (SELECT 1 FROM ${ident(many.table)} m WHERE ${own} = ${rowId} AND ${target} = ANY(${ids}))`);
           break;
         }
       }
@@ -192,8 +216,10 @@ export function whereSql(active: ActiveFilter[], search: { text: string; conditi
     // Bounds are cast to the column's own type (rounded inwards for whole numbers), so the column is
     // compared as it is and its index can serve the range.
     if (spec.kind === "date") {
-      if (filter.min) clauses.push(`${column} >= ${param(filter.min)}::date`);
-      if (filter.max) clauses.push(`${column} < (${param(filter.max)}::date + 1)`);
+      // A preset's days are worked out now, on every request: the URL keeps the preset, not its dates.
+      const { min, max } = filter.preset ? presetRange(filter.preset) : filter;
+      if (min) clauses.push(`${column} >= ${param(min)}::date`);
+      if (max) clauses.push(`${column} < (${param(max)}::date + 1)`);
     } else if ((filter.min || filter.max) && spec.domain?.kind === "integer") {
       const { min, max, sqlType } = spec.domain;
       // Decided exactly on the text (Number() would round 2147483647.0000000001 down into the range);
@@ -229,7 +255,7 @@ function roundInward(text: string, direction: "ceil" | "floor"): bigint {
   return sign ? truncated - 1n : truncated;
 }
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -16,6 +16,8 @@ export interface ListState {
   /** Free-text search across the resource's search fields. */
   search: string;
   filters: ActiveFilter[];
+  /** Optional filters the user added to the panel ("Add filter") that have no value yet. */
+  shownFilters: string[];
 }
 
 export interface ListStateOptions {
@@ -24,6 +26,8 @@ export interface ListStateOptions {
   defaultSort: string[];
   columns: Column[];
   filters: FilterSpec[];
+  /** Filters the panel shows without being added; the others wait behind "Add filter". */
+  defaultFilters: string[];
   allowAll: boolean;
   allLimit: number;
 }
@@ -45,14 +49,27 @@ export function parseListState(query: Record<string, unknown>, options: ListStat
     .map((raw) => ({ key: raw.replace(/^-/, ""), descending: raw.startsWith("-") }))
     .filter((key, index, all) => sortable.has(key.key) && all.findIndex((other) => other.key === key.key) === index);
   const all = options.allowAll && first(query.size) === "all";
+  const filters = activeFilters(options.filters, query);
   return {
     page: all ? 1 : Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
     pageSize: all ? options.allLimit : options.pageSizes.includes(pageSize) ? pageSize : options.pageSize,
     all,
     sort,
     search: searchOf(query),
-    filters: activeFilters(options.filters, query),
+    filters,
+    shownFilters: shownFiltersOf(query, options, filters),
   };
+}
+
+/**
+ * The optional filters named by `add` (comma list or repeated) that are not already shown: known
+ * names only, in the order of the filters, each once.
+ */
+function shownFiltersOf(query: Record<string, unknown>, options: ListStateOptions, active: ActiveFilter[]): string[] {
+  const named = new Set([query.add].flat().filter((value): value is string => typeof value === "string").flatMap((value) => value.split(",")));
+  return options.filters
+    .map((spec) => spec.name)
+    .filter((name) => named.has(name) && !options.defaultFilters.includes(name) && !active.some((filter) => filter.spec.name === name));
 }
 
 /**
@@ -70,6 +87,9 @@ export function stateQuery(state: ListState, options: Pick<ListStateOptions, "pa
   const params = new URLSearchParams();
   if (next.search) params.set("q", next.search);
   for (const [key, value] of filterParams(next.filters)) params.append(key, value);
+  // A filter with a value shows anyway: only empty added ones need naming.
+  const added = next.shownFilters.filter((name) => !next.filters.some((filter) => filter.spec.name === name));
+  if (added.length) params.set("add", added.join(","));
   const sort = next.sort.map((key) => (key.descending ? "-" : "") + key.key).join(",");
   if (sort !== options.defaultSort.join(",")) params.set("sort", sort);
   if (next.all) params.set("size", "all");
@@ -99,6 +119,7 @@ export function filterParams(filters: ActiveFilter[]): Array<[string, string]> {
     if (filter.text) params.push([name, filter.text]);
     if (filter.values?.length) params.push([name, filter.values.join(",")]);
     if (filter.all) params.push([`${name}.all`, "1"]);
+    if (filter.preset) params.push([`${name}.preset`, filter.preset]);
     if (filter.min) params.push([`${name}.min`, filter.min]);
     if (filter.max) params.push([`${name}.max`, filter.max]);
     if (filter.empty !== undefined) params.push([`${name}.empty`, filter.empty ? "1" : "0"]);

@@ -128,7 +128,29 @@ CREATE INDEX ON powercrud.task_run ("workerId");
 `,
   },
   {
-    id: "0002-export-files",
+    id: "0002-saved-views",
+    sql: `
+-- A named list state (search, filters, sort, page size as the list's query, and the visible
+-- columns) kept per list and owner; a shared view shows in everyone's menu for that list.
+CREATE TABLE powercrud.saved_view (
+  "id"        serial PRIMARY KEY,
+  "resource"  text NOT NULL,
+  "ownerKey"  text NOT NULL,
+  "ownerName" text,
+  "name"      text NOT NULL CHECK (length("name") BETWEEN 1 AND 100),
+  "query"     text NOT NULL CHECK (length("query") <= 10000),
+  "columns"   text[],
+  "shared"    boolean NOT NULL DEFAULT false,
+  "createdAt" timestamptz(3) NOT NULL DEFAULT now(),
+  "updatedAt" timestamptz(3) NOT NULL DEFAULT now()
+);
+-- One name per owner and list, whatever its case.
+CREATE UNIQUE INDEX saved_view_owner_name ON powercrud.saved_view ("resource", "ownerKey", lower("name"));
+CREATE INDEX saved_view_shared ON powercrud.saved_view ("resource") WHERE "shared";
+`,
+  },
+  {
+    id: "0003-export-files",
     sql: `
 -- The file a background export wrote, kept in the database so that any web process can serve it,
 -- whichever machine's worker wrote it. Its chunks are written as the export goes; it can be

@@ -54,7 +54,7 @@ export function taskOwner(resource: Resource, req: Request): { user: unknown; us
   return { user, userKey, userName: nameOf(user) ?? userKey };
 }
 
-function nameOf(user: unknown): string | undefined {
+export function nameOf(user: unknown): string | undefined {
   const candidate = (user as { name?: unknown; email?: unknown } | null | undefined) ?? {};
   const name = candidate.name ?? candidate.email;
   return typeof name === "string" && name ? name : undefined;

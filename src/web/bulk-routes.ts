@@ -1,6 +1,8 @@
 import type { Request, Response, Router } from "express";
 import type { RelationChoices } from "../forms/relation-options";
 import { missingRelated, relationChoices } from "../forms/relation-options";
+import { choicesWhere, dependentErrors, parentValues } from "../forms/dependent-choices";
+import { dependentWiring } from "../forms/dependent-wiring";
 import { parseBulkChanges, type BulkChangesResult } from "../bulk/bulk-changes";
 import { deletePlan, updatePlan } from "../bulk/bulk-plan";
 import { describeChanges } from "../bulk/describe-changes";
@@ -153,8 +155,12 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     return rows.map((row) => row.name);
   };
 
-  /** The bulk form's changes, with chosen related records checked to exist (as the edit form does). */
-  const checkedChanges = async (body: Record<string, unknown>): Promise<BulkChangesResult> => {
+  /**
+   * The bulk form's changes, with chosen related records checked to exist (as the edit form does) and
+   * to be among a dependent field's choices for the parents this edit sets. Removing links is always
+   * allowed: it never adds a record outside the choices.
+   */
+  const checkedChanges = async (req: Request, body: Record<string, unknown>): Promise<BulkChangesResult> => {
     const parsed = parseBulkChanges(resource.bulkFields, body);
     if (!parsed.ok) return parsed;
     const errors: Record<string, string> = {};
@@ -164,7 +170,10 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
         errors[change.field.name] = `The chosen ${humanize(change.field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
       }
     }
-    return Object.keys(errors).length ? { ok: false, errors, formError: "Some values need attention." } : parsed;
+    if (Object.keys(errors).length) return { ok: false, errors, formError: "Some values need attention." };
+    const values = Object.fromEntries(parsed.changes.filter((change) => change.mode !== "remove").map((change) => [change.field.name, change.value]));
+    const outside = await dependentErrors(global.prisma, resource.bulkFields, values, { user: global.getUser(req), req });
+    return Object.keys(outside).length ? { ok: false, errors: outside, formError: "Some values need attention." } : parsed;
   };
 
   const renderEditForm = async (req: Request, res: Response, selection: Selection, count: number | null, state: { inputs: Record<string, unknown>; errors: Record<string, string>; formError?: string }) => {
@@ -172,8 +181,15 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     // list authors), side by side with the scope and the permissions.
     const relationFields = resource.bulkFields.filter((candidate) => candidate.relation);
     const loaded = new Map<string, Promise<RelationChoices>>();
-    const choicesOf = (field: (typeof relationFields)[number]) => {
+    const ticked = [state.inputs._change ?? []].flat();
+    // A dependent field follows the parents this edit sets; the others differ from record to record.
+    const setParents = Object.fromEntries(Object.entries(state.inputs).filter(([name]) => ticked.includes(name)));
+    const choicesOf = async (field: (typeof relationFields)[number]) => {
       const chosen = [state.inputs[field.name] ?? []].flat().filter((value): value is string => typeof value === "string");
+      if (field.dependent) {
+        const restrict = await choicesWhere(field, parentValues(field.dependent, setParents), { user: global.getUser(req), req });
+        return relationChoices(global.prisma, field, chosen, undefined, { restrict, keepSelected: true });
+      }
       const key = `${field.relation!.model}\0${field.relation!.labelField}\0${chosen.join(",")}`;
       if (!loaded.has(key)) loaded.set(key, relationChoices(global.prisma, field, chosen));
       return loaded.get(key)!;
@@ -183,7 +199,6 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       scopeOf(req, selection, count),
       bulkAbilities(web, req),
     ]);
-    const ticked = [state.inputs._change ?? []].flat();
     web.renderPartial(req, res, "powercrud/partials/bulk-edit.njk", {
       ...state,
       ...scope,
@@ -192,6 +207,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       ticked,
       choices: Object.fromEntries(loadedChoices),
       choicesUrl: `${req.baseUrl}/_choices`,
+      wiring: dependentWiring(resource.bulkFields, {}),
       token: selection.token,
       action: `${req.baseUrl}/_bulk/preview`,
       canDelete: abilities.delete,
@@ -210,7 +226,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     await requireAbility(req, "edit");
     const { selection, count } = await formSelection(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = await checkedChanges(body);
+    const parsed = await checkedChanges(req, body);
     if (!parsed.ok) {
       res.status(422);
       return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
@@ -247,7 +263,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if ("queued" in current) return tasks.respondQueued(req, res, current.queued);
     const { selection, count } = current;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = await checkedChanges(body);
+    const parsed = await checkedChanges(req, body);
     if (!parsed.ok) {
       res.status(422);
       return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });

@@ -1,88 +1,103 @@
 import type { Resource } from "../config/resolve-resource";
-import { ident } from "../db/sql";
+import { DATE_PRESETS, presetLabel } from "../list/date-presets";
 import type { ActiveFilter, FilterSpec } from "../list/filters";
 import { stateQuery, type ListState } from "../list/list-state";
+import { relationChoicePage, relationLabels, type Choice, type ChoicePage } from "../list/relation-choices";
 
 export interface FilterControl {
   spec: FilterSpec;
   active?: ActiveFilter;
-  /** Relation choices (id, label) for relation and many-to-many filters. */
-  options?: Array<{ value: string; label: string }>;
+  /** Shown in the panel: a default filter, one with a value, or one the user added. */
+  shown: boolean;
+  /** Not a default filter: "Add filter" offers it while it is hidden. */
+  optional: boolean;
+  /** The list with this filter added to the panel (the "Add filter" link without JavaScript). */
+  addHref?: string;
+  /** Relation and many-to-many: the chosen records with their labels, in the order chosen. */
+  chosen?: Choice[];
+  /** Relation and many-to-many: where the combobox loads its choices. */
+  choicesUrl?: string;
+  /** Without JavaScript: the choices matching the text submitted in the filter's search box. */
+  found?: ChoicePage & { search: string };
 }
 
 export interface FilterBarView {
   searchable: boolean;
   search: string;
   controls: FilterControl[];
-  /** One chip per active filter, each with the URL that removes it. */
+  /** Hidden optional filters, offered by "Add filter". */
+  addable: FilterControl[];
+  /** One chip per active filter (and one for the search text), each with the URL that removes it. */
   chips: Array<{ label: string; removeHref: string }>;
   clearHref: string;
+  /** Chips shown: filters and the search text (the table's empty state reads it). */
   activeCount: number;
+  /** Active filters, the search text not counted: the Filters button's badge. */
+  filterCount: number;
   /** Hidden inputs that carry sort and page size through a filter change (which resets the page). */
   keep: Array<[string, string]>;
+  datePresets: typeof DATE_PRESETS;
 }
 
-const RELATION_OPTION_LIMIT = 500;
-
-export async function filterBarView(resource: Resource, state: ListState, listUrl: string): Promise<FilterBarView> {
+export async function filterBarView(resource: Resource, state: ListState, listUrl: string, query: Record<string, unknown>): Promise<FilterBarView> {
   const options = { pageSize: resource.config.list.pageSize, defaultSort: resource.config.list.defaultSort };
-  const cache = new Map<string, Promise<Option[]>>();
+  const pool = resource.global.pool;
+  const at = (change: Partial<ListState>) => listUrl + stateQuery(state, options, { page: 1, ...change });
   const controls: FilterControl[] = await Promise.all(
     resource.filters.map(async (spec) => {
       const active = state.filters.find((filter) => filter.spec === spec);
-      return { spec, ...(active ? { active } : {}), ...(spec.relation ? { options: await relationOptions(resource, spec, active, cache) } : {}) };
+      const optional = !resource.defaultFilters.includes(spec.name);
+      const shown = !optional || Boolean(active) || state.shownFilters.includes(spec.name);
+      const control: FilterControl = { spec, shown, optional, ...(active ? { active } : {}) };
+      if (optional && !shown) control.addHref = `${at({ shownFilters: [...state.shownFilters, spec.name] })}#pc-filter-${spec.name}`;
+      if (spec.relation) {
+        const relation = spec.relation;
+        control.choicesUrl = `${listUrl}_filter-choices/${encodeURIComponent(spec.name)}`;
+        const labels = await relationLabels(pool, relation, active?.values ?? []);
+        control.chosen = (active?.values ?? []).map((value) => labels.find((label) => label.value === value) ?? { value, label: value });
+        const search = choiceSearchOf(query, spec.name);
+        if (search !== undefined && shown) control.found = { search, ...(await relationChoicePage(pool, relation, search, 1)) };
+      }
+      return control;
     }),
   );
   const chips = state.filters.map((filter) => ({
-    label: chipLabel(filter, controls.find((control) => control.spec === filter.spec)?.options ?? []),
-    removeHref: listUrl + stateQuery(state, options, { page: 1, filters: state.filters.filter((other) => other !== filter) }),
+    label: chipLabel(filter, controls.find((control) => control.spec === filter.spec)?.chosen ?? []),
+    // Removing a filter takes it out of the panel too.
+    removeHref: at({ filters: state.filters.filter((other) => other !== filter), shownFilters: state.shownFilters.filter((name) => name !== filter.spec.name) }),
   }));
-  if (state.search) chips.unshift({ label: searchLabel(state.search), removeHref: listUrl + stateQuery(state, options, { page: 1, search: "" }) });
-  const keepQuery = new URLSearchParams(stateQuery(state, options, { page: 1, search: "", filters: [] }).slice(1));
+  if (state.search) chips.unshift({ label: searchLabel(state.search), removeHref: at({ search: "" }) });
+  const keepQuery = new URLSearchParams(stateQuery(state, options, { page: 1, search: "", filters: [], shownFilters: [] }).slice(1));
   return {
     searchable: resource.searchConditions.length > 0,
     search: state.search,
     controls,
+    addable: controls.filter((control) => !control.shown),
     chips,
-    clearHref: listUrl + stateQuery(state, options, { page: 1, search: "", filters: [] }),
+    clearHref: at({ search: "", filters: [], shownFilters: [] }),
     activeCount: chips.length,
+    filterCount: state.filters.length,
     keep: [...keepQuery.entries()],
+    datePresets: DATE_PRESETS,
   };
 }
 
 /**
- * Choices for relation filters, one query per related table per request (author and editor both list
- * authors), plus any chosen ids beyond the first slice so a chosen filter always shows as chosen.
+ * What a relation filter's search box sent (`author.q`): without JavaScript, the panel lists the
+ * matching records to choose from. Absent when the box was empty (every Apply sends it).
  */
-async function relationOptions(resource: Resource, spec: FilterSpec, active: ActiveFilter | undefined, cache: Map<string, Promise<Option[]>>) {
-  const relation = spec.relation!;
-  const table = ident(relation.table);
-  const [id, label] = [ident(relation.idColumn), ident(relation.labelColumn)];
-  let first = cache.get(relation.table);
-  if (!first) {
-    first = resource.global.pool
-      .query<Option>(`SELECT ${id}::text AS value, ${label}::text AS label FROM ${table} ORDER BY ${label}, ${id} LIMIT ${RELATION_OPTION_LIMIT}`)
-      .then((result) => result.rows);
-    cache.set(relation.table, first);
-  }
-  const options = await first;
-  const missing = (active?.values ?? []).filter((value) => !options.some((option) => option.value === value));
-  if (missing.length === 0) return options;
-  const { rows } = await resource.global.pool.query<Option>(
-    `SELECT ${id}::text AS value, ${label}::text AS label FROM ${table} WHERE ${id}::text = ANY($1::text[])`,
-    [missing],
-  );
-  return [...rows, ...options];
+function choiceSearchOf(query: Record<string, unknown>, name: string): string | undefined {
+  const value = [query[`${name}.q`]].flat()[0];
+  const search = typeof value === "string" ? value.replaceAll("\0", "").trim().slice(0, 200) : "";
+  return search || undefined;
 }
-
-type Option = { value: string; label: string };
 
 export function searchLabel(text: string): string {
   return `Search: “${text}”`;
 }
 
 /** A filter in words, as its chip shows it ("Status: is Draft"); also names a selection's filter. */
-export function chipLabel(filter: ActiveFilter, options: Array<{ value: string; label: string }>): string {
+export function chipLabel(filter: ActiveFilter, options: Choice[]): string {
   const { spec } = filter;
   const parts: string[] = [];
   if (filter.empty !== undefined) parts.push(filter.empty ? "is empty" : "is not empty");
@@ -90,9 +105,10 @@ export function chipLabel(filter: ActiveFilter, options: Array<{ value: string; 
   if (filter.values?.length) {
     const names = filter.values.map((value) => spec.choices?.find((c) => c.value === value)?.label ?? options.find((o) => o.value === value)?.label ?? value);
     if (spec.kind === "boolean") parts.push(filter.values[0] === "yes" ? "yes" : "no");
-    else parts.push(`${filter.all ? "all of" : names.length > 1 ? "any of" : "is"} ${names.join(", ")}`);
+    else parts.push(`${filter.all && names.length > 1 ? "all of" : names.length > 1 ? "any of" : "is"} ${names.join(", ")}`);
   }
-  if (filter.min && filter.max) parts.push(`between ${filter.min} and ${filter.max}`);
+  if (filter.preset) parts.push(presetLabel(filter.preset).toLowerCase());
+  else if (filter.min && filter.max) parts.push(`between ${filter.min} and ${filter.max}`);
   else if (filter.min) parts.push(`from ${filter.min}`);
   else if (filter.max) parts.push(`up to ${filter.max}`);
   return `${spec.label}: ${parts.join(", ")}`;

@@ -11,6 +11,8 @@ import type { ResourceWeb } from "./resource-web";
 import { loadSelectionBar } from "./selection-routes";
 import { isFragmentRequest } from "./htmx";
 import { filterBarView } from "./filter-bar";
+import { savedViewsMenu } from "./saved-views-menu";
+import type { SavedViewStore } from "../list/saved-views";
 import { canDo } from "./permissions";
 import { canExport, exportMenuView } from "./export-menu";
 import { headerViews, paginationView, rowView } from "./resource-views";
@@ -26,6 +28,7 @@ export function listStateOptions(resource: Resource): ListStateOptions {
     defaultSort: list.defaultSort,
     columns: resource.listColumns,
     filters: resource.filters,
+    defaultFilters: resource.defaultFilters,
     allowAll: list.allowAll,
     allLimit: list.allLimit,
   };
@@ -39,13 +42,21 @@ export async function visibleColumnKeys(resource: Resource, req: Request, prefer
   return chosen.length ? all.filter((key) => chosen.includes(key)) : all;
 }
 
+/** Whether rows have an actions column, and whether they offer Quick edit (a column edited in place is shown). */
+export function rowControls(resource: Resource, allowed: { update: boolean; delete: boolean }, visible: string[]) {
+  return {
+    showActions: allowed.update || allowed.delete || resource.config.rowActions.length > 0,
+    inlineEdit: allowed.update && resource.inlineFields.some((inline) => visible.includes(inline.column)),
+  };
+}
+
 export function userKeyOf(resource: Resource, req: Request): string | undefined {
   const user = resource.global.getUser(req);
   return user === undefined || user === null ? undefined : resource.global.userKey(user);
 }
 
 /** Everything the list page and its table partial render, for the list state in `query`. */
-export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore) {
+export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore, views: SavedViewStore) {
   const { resource } = web;
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
@@ -61,12 +72,13 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
   // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, loadedBar, exporting] = await Promise.all([
+  const [visible, page, permissions, filterBar, loadedBar, savedViews, exporting] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
     pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
-    filterBarView(resource, state, listUrl),
+    filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
+    savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
     canExport(resource, req),
   ]);
   const [detail, update, remove, create] = permissions;
@@ -102,6 +114,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
     pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
     filterBar,
+    savedViews,
     currentUrl,
     canCreate: create!.allowed,
     createUrl: `${req.baseUrl}/new`,
@@ -109,7 +122,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     tableTemplate: resource.templates.table,
     pastEnd: page.ids.length === 0 && page.page > 1,
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
-    showActions: allowed.update || allowed.delete || config.rowActions.length > 0,
+    ...rowControls(resource, allowed, visible),
     exportMenu: exporting.allowed
       ? exportMenuView(resource, req, stateQuery({ ...shownState, page: 1 }, options).slice(1), page, selectionBar && { size: selectionBar.size })
       : undefined,

@@ -3,9 +3,10 @@ import type nunjucks from "nunjucks";
 import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
-import { formSelect, initialInputs, recordInputs } from "../forms/record-inputs";
-import { missingRelated, relationChoices, type RelationChoices } from "../forms/relation-options";
-import { humanize } from "../model/labels";
+import { formSelect, initialInputs, recordInputs, submittedInputs } from "../forms/record-inputs";
+import { relationChoices, type RelationChoices } from "../forms/relation-options";
+import { choicesWhere, chosenRecordErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
+import { dependentWiring } from "../forms/dependent-wiring";
 import { ColumnPreferences } from "../list/column-preferences";
 import { selectFor } from "../list/record-select";
 import { blockerLinks, deleteBlockers, describeBlockers } from "./delete-blockers";
@@ -24,6 +25,10 @@ import { heldRecords } from "../tasks/held-records";
 import { announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
 import { exportRoutes } from "./export-routes";
+import { inlineEditRoutes } from "./inline-edit-routes";
+import { filterRoutes } from "./filter-routes";
+import { savedViewRoutes } from "./saved-view-routes";
+import { SavedViewStore } from "../list/saved-views";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -34,6 +39,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const web = resourceWeb(resource, renderer);
   const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
   const selections = new SelectionStore(global.pool);
+  const views = new SavedViewStore(global.pool);
   router.use(announceEndedTasks(global));
   // Other resources link here (e.g. to the records that block a delete): learn where this list is mounted.
   router.use((req, _res, next) => {
@@ -43,6 +49,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // Registered before the /:id routes, which would otherwise take "_selection" and "_bulk" for ids.
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
+  filterRoutes(router, web);
   exportRoutes(router, web, selections, preferences);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
@@ -58,7 +65,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
     const renderList = async (req: Request, res: Response, query: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-      const context = { ...(await listContext(web, req, query, preferences, selections)), toolbar: await toolbarViews(resource, req), ...extra };
+      const context = { ...(await listContext(web, req, query, preferences, selections, views)), toolbar: await toolbarViews(resource, req), ...extra };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
     };
@@ -87,18 +94,26 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       if (!isFragmentRequest(req)) return res.redirect(303, returnUrl);
       await renderList(req, res, returnQuery);
     }));
+
+    savedViewRoutes(router, web, { store: views, preferences, renderList });
   }
 
-  // ------------------------------------------------------------------ relation choices for searchable selects
+  // ------------------------------------------------------------------ relation choices for searchable and dependent selects
+  // A search narrows them by name; a dependent field's choices also follow the parent values the
+  // request carries, and a selected record those exclude is dropped (the parent just changed).
   router.get("/_choices/:field", route(async (req, res) => {
-    const field = resource.formFields.find((candidate) => candidate.name === req.params.field && candidate.relation);
+    const named = (candidate: { name: string; relation?: unknown }) => candidate.name === req.params.field && candidate.relation;
+    const field = resource.formFields.find(named) ?? resource.bulkFields.find(named);
     if (!field) throw new HttpError(404, `There is no searchable field "${String(req.params.field).slice(0, 40)}".`);
     const creating = (await canDo(resource, "create", req)).allowed;
     const updating = (await canDo(resource, "update", req)).allowed;
     if (!creating && !updating) throw new HttpError(403, "You do not have permission to edit these records.");
     const selected = [req.query[field.name]].flat().filter((value): value is string => typeof value === "string");
     const search = typeof req.query.q === "string" ? req.query.q.slice(0, 200) : "";
-    const choices = await relationChoices(global.prisma, field, selected, search);
+    const restrict = field.dependent
+      ? await choicesWhere(field, parentValues(field.dependent, req.query as Record<string, unknown>), askerOf(req))
+      : undefined;
+    const choices = await relationChoices(global.prisma, field, selected, search, { restrict, keepSelected: false });
     render(req, res, "powercrud/partials/select-options.njk", { field, choices, selected, nullable: field.nullable && !field.relation!.multiple });
   }));
 
@@ -140,6 +155,14 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   }
 
   // ------------------------------------------------------------------ update
+  if (config.routes.update && config.routes.list && resource.inlineFields.length) {
+    inlineEditRoutes(router, web, {
+      loadRecord: (req) => loadRecord(req, {}),
+      requireUpdate: (req, record) => requireRecord(req, "update", record),
+      preferences,
+      selections,
+    });
+  }
   if (config.routes.update) {
     router.get("/:id/edit", route(async (req, res) => {
       const record = await loadRecord(req, { ...formSelect(model.idField, resource.formFields), ...selectFor(model, resource.contextColumns, resource.propertyNeeds) });
@@ -198,6 +221,10 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     }));
   }
 
+  function askerOf(req: Request) {
+    return { user: global.getUser(req), req };
+  }
+
   async function requireRecord(req: Request, action: "update" | "delete", record: RecordRow) {
     const decision = await canDoToRecord(resource, action, req, record);
     if (!decision.allowed) throw new HttpError(403, decision.reason!);
@@ -220,9 +247,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   }
 
   async function renderForm(req: Request, res: Response, state: FormState) {
+    // Parents the form does not let the user change keep the record's values.
+    const fixed = state.record ? recordParentInputs(resource.formFields, state.record) : {};
     const choices: Record<string, RelationChoices> = {};
     for (const field of resource.formFields.filter((candidate) => candidate.relation)) {
-      choices[field.name] = await relationChoices(global.prisma, field, [state.inputs[field.name] ?? []].flat());
+      const restrict = field.dependent ? await choicesWhere(field, parentValues(field.dependent, state.inputs, fixed), askerOf(req)) : undefined;
+      choices[field.name] = await relationChoices(global.prisma, field, [state.inputs[field.name] ?? []].flat(), undefined, { restrict, keepSelected: true });
     }
     const id = state.record ? String(state.record[model.idField]) : undefined;
     const name = state.record ? recordName(resource, state.record) : undefined;
@@ -231,6 +261,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       fields: resource.formFields,
       choices,
       choicesUrl: `${req.baseUrl}/_choices`,
+      wiring: dependentWiring(resource.formFields, fixed),
       action: id ? `${req.baseUrl}/${encodeURIComponent(id)}` : req.baseUrl,
       title: name ? `Edit ${name}` : `New ${resource.singular.toLowerCase()}`,
       context: state.record ? cellsOf(resource, state.record, resource.contextColumns) : [],
@@ -246,16 +277,10 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       res.status(422);
       return renderForm(req, res, { mode, record, inputs: parsed.values, errors: parsed.errors, formError: "Some values need attention.", returnUrl });
     }
-    const missing: Record<string, string> = {};
-    for (const field of resource.formFields.filter((candidate) => candidate.relation && !candidate.disabled)) {
-      const chosen = [parsed.values[field.name] ?? []].flat().filter((id) => id !== null);
-      if ((await missingRelated(global.prisma, field, chosen)).length) {
-        missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
-      }
-    }
-    if (Object.keys(missing).length) {
+    const refused = await chosenRecordErrors(global.prisma, resource.formFields, parsed.values, askerOf(req), record && recordParentInputs(resource.formFields, record));
+    if (Object.keys(refused).length) {
       res.status(422);
-      return renderForm(req, res, { mode, record, inputs: inputsOf(body), errors: missing, formError: "Some values need attention.", returnUrl });
+      return renderForm(req, res, { mode, record, inputs: submittedInputs(body), errors: refused, formError: "Some values need attention.", returnUrl });
     }
     const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
     let saved: RecordRow;
@@ -269,7 +294,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
       if (problem.kind === "not-found") throw new HttpError(404, `This ${resource.singular.toLowerCase()} no longer exists. It may have been deleted.`);
       const { fieldErrors, formError } = problemMessages(problem, resource.formFields, resource.singular);
       res.status(422);
-      return renderForm(req, res, { mode, record, inputs: inputsOf(body), errors: fieldErrors, formError: formError ?? "Some values need attention.", returnUrl });
+      return renderForm(req, res, { mode, record, inputs: submittedInputs(body), errors: fieldErrors, formError: formError ?? "Some values need attention.", returnUrl });
     }
     const name = recordName(resource, saved);
     succeed(req, res, mode === "create" ? `Created ${resource.singular.toLowerCase()} “${name}”.` : `Saved ${resource.singular.toLowerCase()} “${name}”.`, String(saved[model.idField]));
@@ -287,12 +312,4 @@ async function toolbarViews(resource: Resource, req: Request) {
     views.push({ ...button, allowed: result === true, reason: typeof result === "string" ? result : undefined });
   }
   return views;
-}
-
-function inputsOf(body: Record<string, unknown>): Record<string, string | string[]> {
-  const inputs: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))) inputs[key] = value as string | string[];
-  }
-  return inputs;
 }

@@ -24,12 +24,21 @@ export interface ActionView {
 
 export interface RowView {
   id: string;
+  /** The id as the suffix of element ids: any character outside [A-Za-z0-9-] written as _hex_. */
+  domId: string;
   name: string;
   cells: Cell[];
   detailUrl?: string;
   edit?: Decision & { url: string };
+  /** Where the row's inline edit loads from, when the resource edits fields in place. */
+  inlineUrl?: string;
   remove?: Decision & { url: string };
   actions: ActionView[];
+}
+
+/** An id as element-id text that keeps distinct ids distinct ("a b" and "a_b" too). */
+export function domId(id: string): string {
+  return id.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
 }
 
 /** Cells of a record for the given columns, formatted for display. */
@@ -67,10 +76,12 @@ export async function rowView(resource: Resource, req: Request, record: RecordRo
   ]);
   return {
     id,
+    domId: domId(id),
     name: recordName(resource, record),
     cells: cellsOf(resource, record, columns, detailUrl),
     ...(detailUrl ? { detailUrl } : {}),
     ...(edit ? { edit: { ...edit, url: `${base}/edit` } } : {}),
+    ...(edit?.allowed && resource.inlineFields.length ? { inlineUrl: `${base}/inline` } : {}),
     ...(remove ? { remove: { ...remove, url: `${base}/delete` } } : {}),
     actions: actions.filter((action): action is ActionView => action !== undefined),
   };

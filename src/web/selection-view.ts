@@ -1,8 +1,7 @@
 import type { Resource } from "../config/resolve-resource";
-import { ident } from "../db/sql";
-import { keyCast } from "../model/column-domain";
 import { activeFilters, type ActiveFilter } from "../list/filters";
 import { searchOf } from "../list/list-state";
+import { relationLabels, type Choice } from "../list/relation-choices";
 import type { Selection } from "../selection/selection-store";
 import { filterQueryOf, queryObject } from "../selection/selection-target";
 import { chipLabel, searchLabel } from "./filter-bar";
@@ -37,16 +36,9 @@ export async function selectionScope(resource: Resource, listUrl: string, select
   };
 }
 
-/** Display names of the related records a relation filter chose, one query for just those ids. */
-async function chosenNames(resource: Resource, filter: ActiveFilter): Promise<Array<{ value: string; label: string }>> {
-  const relation = filter.spec.relation;
-  if (!relation || !filter.values?.length) return [];
-  const { rows } = await resource.global.pool.query<{ value: string; label: string }>(
-    `SELECT ${ident(relation.idColumn)}::text AS value, ${ident(relation.labelColumn)}::text AS label
-     FROM ${ident(relation.table)} WHERE ${ident(relation.idColumn)} = ANY($1::text[]::${keyCast(relation.key)}[])`,
-    [filter.values],
-  );
-  return rows;
+/** Display names of the related records a relation filter chose. */
+async function chosenNames(resource: Resource, filter: ActiveFilter): Promise<Choice[]> {
+  return filter.spec.relation ? relationLabels(resource.global.pool, filter.spec.relation, filter.values ?? []) : [];
 }
 
 /** One sentence for bulk forms: exactly which rows the action takes, by filter and exceptions or by ticks. */

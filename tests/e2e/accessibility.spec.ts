@@ -127,7 +127,17 @@ for (const theme of ["light", "dark"] as const) {
       await expect(bar(page)).toHaveAttribute("data-pc-selection-size", "1");
       await page.locator("summary", { hasText: "Filters" }).click();
       await expectNoSeriousViolations(page, "book list with a selection and the Filters panel open");
+      const authors = page.getByRole("combobox", { name: "Author: type to search" });
+      await authors.focus();
+      await authors.press("ArrowDown");
+      await expect(page.getByRole("listbox", { name: "Author choices" }).getByRole("option").first()).toBeVisible();
+      await authors.press("ArrowDown");
+      await expectNoSeriousViolations(page, "the Filters panel with the author combobox's choices open");
+      await authors.press("Escape");
       await page.locator("summary", { hasText: "Filters" }).click();
+      await page.locator("#pc-views > summary").click();
+      await expectNoSeriousViolations(page, "the saved views menu");
+      await page.locator("#pc-views > summary").click();
 
       const row = page.locator("#pc-table tbody tr[data-pc-row]").first();
       await row.locator("a.link").first().click();

@@ -160,7 +160,7 @@ test("an admin selects every book matching a filter but one, and deletes them af
   await expect(page).toHaveURL(/\/books\/\?status=DRAFT&price\.max=20$/);
   await expect(page.getByRole("list", { name: "Active filters" }).getByRole("link", { name: /^Remove filter/ })).toHaveCount(2);
   await page.locator("summary", { hasText: "Filters" }).click();
-  await expect(page.locator(".pc-filters details")).toHaveJSProperty("open", false);
+  await expect(page.locator("#pc-filter-panel")).toHaveJSProperty("open", false);
 
   const matching = await totalShown(page);
   // A modest number, yet more than one page, so "all matching" reaches beyond the rows shown.

@@ -1,9 +1,10 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { signIn } from "./support";
 
-// The row checkbox and the row actions stay reachable at every width: the table scrolls sideways
-// inside its own box, its checkbox and actions columns are pinned to its edges with an opaque
-// background, and the page itself never scrolls sideways.
+// The row checkbox and the row actions stay reachable at every width: on wide screens the table
+// scrolls sideways inside its own box, its checkbox and actions columns pinned to its edges with an
+// opaque background; on phones each row is a card (table-layout.spec.ts); the page itself never
+// scrolls sideways.
 
 const modal = (page: Page) => page.locator("#pc-modal");
 const bar = (page: Page) => page.locator("#pc-selection-bar");
@@ -66,6 +67,25 @@ async function expectOpaque(cell: Locator): Promise<void> {
   expect(seen[0], "the same colour over white and over black").toBe(seen[1]);
 }
 
+/** Checkbox, Edit and Delete of the row, in view and working, as one line of a card. */
+async function expectCardControlsReachable(page: Page, rowId: string): Promise<void> {
+  const row = page.locator(`#pc-table tr[data-pc-row="${rowId}"]`);
+  const controls = [row.locator("input.pc-select-row"), row.getByRole("link", { name: /^Edit / }), row.getByRole("link", { name: /^Delete / })];
+  await row.scrollIntoViewIfNeeded();
+  for (const control of controls) await expectInView(page, control);
+  await expectNoPageScroll(page);
+  await controls[0]!.click();
+  await expect(bar(page)).toHaveAttribute("data-pc-selection-size", "1");
+  await controls[1]!.click();
+  await expect(modal(page).getByLabel("Title")).toBeVisible();
+  await modal(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(modal(page)).toBeHidden();
+  await controls[2]!.click();
+  await expect(modal(page).getByRole("button", { name: /^Delete “/ })).toBeVisible();
+  await modal(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(modal(page)).toBeHidden();
+}
+
 /** Checkbox, Edit and Delete of the row are in view, on top and working, wherever the table is scrolled. */
 async function expectRowControlsReachable(page: Page, rowId: string): Promise<void> {
   const row = page.locator(`#pc-table tr[data-pc-row="${rowId}"]`);
@@ -118,7 +138,7 @@ test("at phone width 390×844 the row's checkbox and actions are in view and the
   await expectNoPageScroll(page);
   const rows = page.locator("#pc-table tbody tr[data-pc-row]");
   await expect(rows.first()).toBeVisible();
-  await expectRowControlsReachable(page, (await rows.nth(1).getAttribute("data-pc-row"))!);
+  await expectCardControlsReachable(page, (await rows.nth(1).getAttribute("data-pc-row"))!);
   // Selecting shows the bulk buttons: they wrap within the screen too.
   await expect(bar(page).getByRole("link", { name: "Bulk delete" })).toBeVisible();
   await expectNoPageScroll(page);

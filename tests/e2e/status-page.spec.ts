@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { signIn } from "./support";
+import { signIn, startDemoServer } from "./support";
 
 // The status page in the demo, live. These tests need background tasks that last seconds, which
 // the shared e2e server must not have (its other specs bulk-edit in the request), so this file runs
@@ -8,42 +7,23 @@ import { signIn } from "./support";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100) + 50;
 const BASE = `http://127.0.0.1:${PORT}`;
-let server: ChildProcess | undefined;
+let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 
 test.describe.configure({ mode: "serial", timeout: 120_000 });
 test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  server = spawn("node_modules/.bin/tsx", ["src/demo/main.ts"], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      DATABASE_URL: "",
-      POWERCRUD_EPHEMERAL_DB: "1",
-      SEED_BOOKS: "300",
-      SESSION_SECRET: "e2e-status-page-secret-0123456789",
-      WORKER_CONCURRENCY: "1",
-      BULK_MIN_RECORDS: "100",
-      DEMO_TASK_DELAY_MS: "25",
-      DEMO_BULK_REFUSE_EVERY: "50",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  server = await startDemoServer(PORT, {
+    SEED_BOOKS: "300",
+    BULK_MIN_RECORDS: "100",
+    DEMO_TASK_DELAY_MS: "25",
+    DEMO_BULK_REFUSE_EVERY: "50",
   });
-  for (let tries = 0; tries < 600; tries++) {
-    const up = await fetch(`${BASE}/healthz`).then((response) => response.ok, () => false);
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("the status page's demo server did not start");
 });
 
 test.afterAll(async () => {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((resolve) => server!.once("exit", resolve));
-  server.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  await server?.stop();
 });
 
 const modal = (page: Page) => page.locator("#pc-modal");

@@ -1,27 +1,27 @@
 /**
- * The package as a stranger gets it: `npm pack` (which runs the build), the tarball installed into an
- * empty folder next to a minimal strict TypeScript host, and that host's own tools run against it:
- * plain Node, `prisma generate` with the powercrud-metadata generator, `tsc --noEmit`, and the
- * Tailwind recipe from docs/guides/templates.md. npm reuses its cache, so the install is quick.
+ * The package as a stranger gets it: `npm pack` (which runs the build; once per run, shared with
+ * example-app.test.ts), the tarball installed into an empty folder next to a minimal strict
+ * TypeScript host, and that host's own tools run against it: plain Node, `prisma generate` with the
+ * powercrud-metadata generator, `tsc --noEmit`, and the Tailwind recipe from docs/guides/templates.md.
+ * npm reuses its cache, so the install is quick.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths";
+import { installedVersion, packedPackage, runCommand as run, type PackedPackage } from "../support/packed-package";
 
 const SLOW = 300_000;
 const HOST_ONLY_CLASS = "tracking-widest";
 let host = "";
-let packed: { filename: string; files: Array<{ path: string; size: number }> };
+let packed: PackedPackage;
 
 describe("the packed package in a strict TypeScript host", () => {
   beforeAll(() => {
     host = fs.mkdtempSync(path.join(os.tmpdir(), "powercrud-host-"));
-    const output = run("npm", ["pack", "--json", "--pack-destination", host], packageRoot);
-    packed = JSON.parse(output.slice(output.indexOf("[")))[0];
-    writeHost(host, packed.filename);
+    packed = packedPackage();
+    writeHost(host, packed.tarball);
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], host);
     // As `npx prisma generate` or an npm script does: the generator's bin is found on the PATH.
     run(path.join(host, "node_modules", ".bin", "prisma"), ["generate"], host, {
@@ -120,16 +120,12 @@ function classSelectors(css: string): Set<string> {
   return new Set([...css.matchAll(/\.((?:\\.|[a-zA-Z_-])(?:\\.|[\w-])*)/g)].map((match) => match[1]!.replace(/\\(.)/g, "$1")));
 }
 
-function installedVersion(name: string): string {
-  return JSON.parse(fs.readFileSync(path.join(packageRoot, "node_modules", name, "package.json"), "utf8")).version;
-}
-
 function writeHost(directory: string, tarball: string): void {
   const dependencies = Object.fromEntries(
     ["prisma", "@prisma/client", "@types/node", "tailwindcss", "@tailwindcss/cli", "daisyui"].map((name) => [name, installedVersion(name)]),
   );
   const files: Record<string, string> = {
-    "package.json": JSON.stringify({ name: "host", private: true, type: "module", dependencies: { powercrud: `file:./${tarball}`, ...dependencies } }, null, 2),
+    "package.json": JSON.stringify({ name: "host", private: true, type: "module", dependencies: { powercrud: `file:${tarball}`, ...dependencies } }, null, 2),
     "tsconfig.json": JSON.stringify({
       compilerOptions: {
         target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], noEmit: true,
@@ -226,16 +222,5 @@ const server = app.listen(0, "127.0.0.1", async () => {
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(directory, name)), { recursive: true });
     fs.writeFileSync(path.join(directory, name), content);
-  }
-}
-
-/** Runs a command outside npm's lifecycle environment (npm test's npm_* variables would steer a nested npm). */
-function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_")));
-  try {
-    return execFileSync(command, args, { cwd, env: { ...env, ...extraEnv }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${path.basename(command)} ${args.join(" ")} failed in ${cwd}:\n${stdout}\n${stderr}`);
   }
 }

@@ -8,10 +8,13 @@ import { migrateDatabase } from "../../src/db/migrate";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** A folder for this run only, removed at the end (the packed tarball is kept there). */
+    scratchDir: string;
   }
 }
 
 let embedded: EmbeddedDatabase | undefined;
+let scratchDir = "";
 
 /** One throwaway PostgreSQL for the whole run (or TEST_DATABASE_URL), migrated once. */
 export async function setup(project: TestProject): Promise<void> {
@@ -25,8 +28,11 @@ export async function setup(project: TestProject): Promise<void> {
   }
   await migrateDatabase(url);
   project.provide("databaseUrl", url);
+  scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), "powercrud-test-run-"));
+  project.provide("scratchDir", scratchDir);
 }
 
 export async function teardown(): Promise<void> {
   await embedded?.stop();
+  if (scratchDir) fs.rmSync(scratchDir, { recursive: true, force: true });
 }

@@ -15,7 +15,7 @@ export class TestClient {
   private cookies = new Map<string, string>();
   private lastCsrf = "";
 
-  private constructor(private readonly base: string, private readonly server: Server) {}
+  private constructor(private readonly base: string, private readonly server?: Server) {}
 
   static async start(app: Express): Promise<TestClient> {
     const server = app.listen(0, "127.0.0.1");
@@ -23,6 +23,11 @@ export class TestClient {
     const address = server.address();
     if (!address || typeof address === "string") throw new Error("server has no port");
     return new TestClient(`http://127.0.0.1:${address.port}`, server);
+  }
+
+  /** A client of a server that runs elsewhere (another process), e.g. `http://127.0.0.1:3000`. */
+  static at(origin: string): TestClient {
+    return new TestClient(origin.replace(/\/$/, ""));
   }
 
   /** A second browser against the same server (no cookies). */
@@ -56,8 +61,10 @@ export class TestClient {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private async request(method: string, path: string, body: URLSearchParams | undefined, headers: Record<string, string>) {

@@ -141,7 +141,7 @@ describe("classes used by templates and scripts", () => {
     const { resourceSchema } = await import("../../src/config/resource-schema");
     const variants = variantOptions(resourceSchema);
     expect(variants.length).toBeGreaterThan(1);
-    for (const file of ["views/powercrud/list.njk", "views/powercrud/partials/table.njk"]) {
+    for (const file of ["views/powercrud/list.njk", "views/powercrud/partials/table-row.njk"]) {
       const source = fs.readFileSync(path.join(root, file), "utf8");
       const dict = /\{%\s*set\s+variantClasses\s*=\s*(\{.*?\})\s*%\}/s.exec(source)?.[1];
       expect(dict, `${file} sets variantClasses`).toBeDefined();
