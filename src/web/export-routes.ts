@@ -6,7 +6,7 @@ import { CONTENT_TYPES, exportFileName, parseExportRequest, type ExportSpec } fr
 import { ExportAborted } from "../export/output";
 import { queueExport } from "../export/queue-export";
 import { runExport } from "../export/run-export";
-import { StaleSelectionError, type Selection, type SelectionStore } from "../selection/selection-store";
+import type { Selection, SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import { addFlash } from "./flash";
 import { HttpError } from "./http-error";
@@ -69,7 +69,6 @@ export function exportRoutes(router: Router, web: ResourceWeb, selections: Selec
         },
       });
     } catch (error) {
-      if (error instanceof StaleSelectionError) throw new HttpError(409, error.message, "Selection cleared");
       if (!res.headersSent) throw error;
       // Part of the file is out: cut the connection, so the browser reports a failed download
       // instead of keeping a file that looks complete.
