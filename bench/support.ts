@@ -12,6 +12,8 @@ import { createPool } from "../src/db/clients";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded-postgres";
 import { migrateDatabase } from "../src/db/migrate";
 import { packageRoot } from "../src/paths";
+import { createDemoApp } from "../src/demo/app";
+import { seedCatalogue, seedUsers } from "../src/demo/seed";
 
 /** DATABASE_URL, or an embedded PostgreSQL kept in .data/bench so the big seed happens only once. */
 export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -27,9 +29,22 @@ export async function benchDatabase(): Promise<{ url: string; stop(): Promise<vo
 
 export async function bookCount(url: string): Promise<number> {
   const pool = createPool(url, 1);
+  try {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Book"`);
+    return Number(rows[0]!.n);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Seeds `books` books (with 300 authors and 20 genres) unless the database holds exactly that many: once, then kept. */
+export async function ensureBooks(pool: pg.Pool, books: number): Promise<void> {
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Book"`);
-  await pool.end();
-  return Number(rows[0]!.n);
+  if (Number(rows[0]!.n) === books) return;
+  console.log(`Seeding ${books.toLocaleString("en")} books (kept for later runs) ...`);
+  const started = Date.now();
+  await seedCatalogue(pool, { books, authors: 300, genres: 20 });
+  console.log(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 export interface Timing {
@@ -82,4 +97,33 @@ export async function benchServer(pool: pg.Pool, prisma: PrismaClient): Promise<
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}/books`, close: () => server.close() };
+}
+
+/**
+ * The demo application itself (layout, compression, sign-in, permission hooks, task indicator) on a
+ * free port, with a signed-in admin's session cookie: what a user's browser gets.
+ */
+export async function demoBenchServer(pool: pg.Pool, prisma: PrismaClient): Promise<{ origin: string; cookie: string; close(): void }> {
+  await seedUsers(pool);
+  const app = createDemoApp({ pool, prisma, sessionSecret: "bench-secret-bench-secret" });
+  const server: Server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { origin, cookie: await signIn(origin), close: () => server.close() };
+}
+
+/** Signs in to the demo at `origin` as the demo admin, as a browser does; answers the session cookie. */
+export async function signIn(origin: string): Promise<string> {
+  const cookieOf = (response: Response, fallback = "") => (response.headers.get("set-cookie") ?? fallback).split(";")[0]!;
+  const login = await fetch(`${origin}/login`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1];
+  if (!token) throw new Error("the sign-in page has no CSRF token");
+  const signedIn = await fetch(`${origin}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: cookieOf(login), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: "admin@example.com", password: "admin", _csrf: token }),
+  });
+  if (signedIn.status !== 303) throw new Error(`signing in answered ${signedIn.status}`);
+  return cookieOf(signedIn);
 }

@@ -122,6 +122,8 @@ export async function tasksBench(url: string): Promise<string> {
       if (state.status !== "SUCCESS" || state.succeeded !== allIds.length || state.failed !== 0 || changed !== allIds.length) {
         throw new Error(`task #${task.taskId} is not exact: ${JSON.stringify(state)}, ${changed} rows changed`);
       }
+      // Its million targets and journal rows go too (neither has a foreign key to cascade from).
+      for (const child of ["journal", "task_target"]) await pool.query(`DELETE FROM powercrud.${child} WHERE "taskId" = $1`, [task.taskId]);
       await pool.query(`DELETE FROM powercrud.task WHERE id = $1`, [task.taskId]);
       return { rate: allIds.length / state.run_s, enqueueMs, runS: state.run_s, rss: Math.max(...rss), busy, load: `${loadBefore} → ${load()}` };
     };
@@ -158,6 +160,7 @@ export async function tasksBench(url: string): Promise<string> {
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     await watcher.stop();
+    for (const child of ["journal", "task_target"]) await pool.query(`DELETE FROM powercrud.${child} WHERE "taskId" >= $1`, [firstTaskId]);
     await pool.query(`DELETE FROM powercrud.task WHERE id >= $1`, [firstTaskId]);
     server.close();
     await prisma.$disconnect();

@@ -43,7 +43,10 @@ export interface PowerCrud {
   statusPage(): Router;
   /** Sets the navbar indicator's count (the user's waiting or running tasks) for `powercrud/partials/task-indicator.njk`; mount app-wide after your user middleware. */
   taskIndicator(): RequestHandler;
-  /** Removes finished tasks older than `tasks.retentionDays`, in batches (what the cron and `npm run tasks:cleanup` run). */
+  /**
+   * Removes finished tasks (with their journal) and record changes older than `tasks.retentionDays`, or
+   * a resource's `history.retentionDays`, in batches (what the cron and `npm run tasks:cleanup` run).
+   */
   cleanupTasks(options?: { retentionDays?: number }): Promise<CleanupResult>;
   /** Closes the status page's LISTEN connection (at shutdown; it also closes by itself when no page listens). */
   close(): Promise<void>;
@@ -86,7 +89,9 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
   const events = new TaskEvents({ pool: config.pool, log: (message) => config.logError(new Error(message)) });
   const cleanup = async (retentionDays = config.tasks.retentionDays) => {
     await ready();
-    return cleanupTasks(config.pool, { retentionDays, batchSize: config.tasks.cleanupBatchSize });
+    // Resources that keep their history for another period (history.retentionDays) are cleaned by it.
+    const byResource = Object.fromEntries([...resources.values()].flatMap((resource) => (resource.history.retentionDays ? [[resource.key, resource.history.retentionDays]] : [])));
+    return cleanupTasks(config.pool, { retentionDays, byResource, batchSize: config.tasks.cleanupBatchSize });
   };
   const taskList = (): TaskList => {
     const context = {

@@ -5,26 +5,43 @@ import { pageRows } from "../list/page-rows";
 import { HttpError } from "../web/http-error";
 import type { BulkPlan } from "./bulk-plan";
 import { applyChunk, chunks } from "./execute-bulk";
+import type { EnqueueRequest } from "../tasks/enqueue-task";
+import type { JournalWriter } from "../history/journal-chunk";
+import { endRecordedRun, startRecordedRun } from "../tasks/record-run";
 
 export interface BulkOutcome {
   affected: number;
+  /** The finished task the operation was recorded as, when history is on. */
+  taskId?: number;
+}
+
+/** How a run in the request is recorded: as a finished task, journaled when it can be reverted. */
+export interface BulkRecord {
+  request: EnqueueRequest;
+  journal?: JournalWriter;
 }
 
 /**
  * Runs a bulk plan in the request: every chunk in ONE transaction, so it all happens or none of it
  * does. When the resource has a veto hook or per-record permission hooks, the targeted rows are read
- * first and the whole operation is refused if any row is.
+ * first and the whole operation is refused if any row is. With a record, the same transaction writes
+ * the task row, its targets and each chunk's journal just before the chunk changes.
  */
-export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPlan, ids: string[], req: Request): Promise<BulkOutcome> {
+export async function runBulkNow(pool: pg.Pool, resource: Resource, plan: BulkPlan, ids: string[], req: Request, record?: BulkRecord): Promise<BulkOutcome> {
   const { chunkSize } = resource.config.bulk;
   await checkRecords(pool, resource, ids, plan.kind === "delete" ? "delete" : "update", req);
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
+    const taskId = record ? await startRecordedRun(client, record.request, ids) : undefined;
     let affected = 0;
-    for (const chunk of chunks(ids, chunkSize)) affected += (await applyChunk(client, plan, chunk)).affected;
+    for (const chunk of chunks(ids, chunkSize)) {
+      if (taskId !== undefined) await record?.journal?.write(client, taskId, chunk);
+      affected += (await applyChunk(client, plan, chunk)).affected;
+    }
+    if (taskId !== undefined) await endRecordedRun(client, taskId, ids.length, affected);
     await client.query("COMMIT");
-    return { affected };
+    return { affected, ...(taskId !== undefined ? { taskId } : {}) };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     if ((error as { code?: string }).code === "23505") {

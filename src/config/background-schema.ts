@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Request } from "express";
 import { fn } from "./schema-helpers";
-import type { FinishedTask, TaskOperation } from "../tasks/interfaces";
+import type { FinishedTask, RevertableTask, TaskOperation } from "../tasks/interfaces";
 
 export const NOTIFY_CHANNELS = ["messages", "email", "callback"] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
@@ -71,6 +71,16 @@ export const tasksSchema = z
       defaultText: "`() => false`",
       description: "May this user see, cancel and retry everyone's tasks? `ctx` is `{ user, req }`; may be async. Everybody sees, cancels and retries their own.",
     }),
+    canRevert: fn<(ctx: { user: any; req: Request; task: RevertableTask; force: boolean }) => boolean | string | Promise<boolean | string>>(
+      "(ctx) => boolean | string",
+    ).optional().meta({
+      defaultText: "whoever may see the task",
+      description:
+        "May this user revert this finished task, and force it (`ctx.force`: overwrite records changed since)? `ctx` is `{ user, req, task, force }`; " +
+        "`true` allows, `false` or a reason refuses (403); may be async. Asked on the server, on top of the resource's `bulk` and `update` " +
+        "permissions (`create` too to put deleted records back). None: the task's owner, and users `canManage` allows, may revert and force. " +
+        "See [History and revert](../guides/history-and-revert.md).",
+    }),
     onFinished: fn<(task: FinishedTask) => void | Promise<void>>("(task) => void").optional().describe(
       'Called once when a task with the `"callback"` channel ends, in the worker that ended it; may be async. `task` holds the id, ' +
         "status, counts, description, user, times and `url`.",
@@ -106,7 +116,8 @@ export const tasksSchema = z
         "page polls instead.",
     ),
     retentionDays: z.number().int().min(1).max(36_500).default(30).describe(
-      "Finished tasks (with their targets, chunks and failures) are removed this many days after they ended.",
+      "Finished tasks (with their targets, chunks, failures and journal) and record changes are removed this many days after they " +
+        "ended; `history.retentionDays` (global or a resource's) overrides it.",
     ),
     cleanupSchedule: z
       .union([z.literal(false), z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, 'must be a five-field cron pattern such as "0 * * * *"')])

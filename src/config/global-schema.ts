@@ -6,6 +6,7 @@ import { fn } from "./schema-helpers";
 import { permissionsSchema } from "./permissions-schema";
 import { globalBackgroundSchema, tasksSchema } from "./background-schema";
 import { globalExportSchema } from "./export-schema";
+import { historySchema } from "./history-schema";
 
 export const globalSchema = z
   .object({
@@ -71,6 +72,7 @@ export const globalSchema = z
       .strict()
       .prefault({})
       .describe("When bulk operations run in the background, for every resource; a resource's `bulk.background` overrides each setting."),
+    history: historySchema.prefault({}),
     export: globalExportSchema.prefault({}).describe(
       "Export of lists as CSV and XLSX, for every resource; a resource's `export` overrides each setting. See [Export](../guides/export.md).",
     ),

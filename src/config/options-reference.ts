@@ -25,6 +25,7 @@ export interface ReferenceSection {
 export const REFERENCE_SECTIONS: ReferenceSection[] = [
   { id: "createPowerCrud", root: globalSchema, path: [], heading: "createPowerCrud" },
   { id: "global-bulk", root: globalSchema, path: ["bulk"], heading: "global bulk" },
+  { id: "global-history", root: globalSchema, path: ["history"], heading: "global history" },
   { id: "global-export", root: globalSchema, path: ["export"], heading: "global export" },
   { id: "tasks", root: globalSchema, path: ["tasks"], heading: "tasks" },
   { id: "resource", root: resourceSchema, path: [], heading: "resource" },
@@ -34,6 +35,7 @@ export const REFERENCE_SECTIONS: ReferenceSection[] = [
   { id: "form", root: resourceSchema, path: ["form"], heading: "form" },
   { id: "routes", root: resourceSchema, path: ["routes"], heading: "routes" },
   { id: "bulk", root: resourceSchema, path: ["bulk"], heading: "bulk" },
+  { id: "history", root: resourceSchema, path: ["history"], heading: "history" },
   { id: "export", root: resourceSchema, path: ["export"], heading: "export" },
   { id: "rowActions", root: resourceSchema, path: ["rowActions"], heading: "rowActions" },
   { id: "toolbar", root: resourceSchema, path: ["toolbar"], heading: "toolbar" },

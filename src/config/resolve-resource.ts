@@ -3,10 +3,11 @@ import type { FormField } from "../forms/types";
 import { humanize, pluralize } from "../model/labels";
 import { delegateOf, displayFieldOf, fieldOf, manyToMany } from "../model/relations";
 import type { ModelMeta } from "../model/types";
-import { filterSpecs, searchConditions, type FilterSpec } from "../list/filters";
+import { filterSpecs, searchConditions, type FilterSpec, type SearchField } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
 import type { ExportConfig } from "./export-schema";
+import type { HistoryConfig } from "./history-schema";
 import type { ListMounts } from "../web/delete-blockers";
 import type { PowerCrudConfig } from "./global-schema";
 import type { Permissions } from "./permissions-schema";
@@ -45,7 +46,7 @@ export interface Resource {
   /** Names of the filters the panel shows without "Add filter" (all of them unless list.defaultFilters says otherwise). */
   defaultFilters: string[];
   /** SQL conditions of the search box, `$PATTERN` standing for the pattern. */
-  searchConditions: string[];
+  searchConditions: SearchField[];
   permissions: Permissions;
   /** Where the lists of this createPowerCrud's models are mounted, shared by its resources (for cross-links). */
   mounts: ListMounts;
@@ -53,6 +54,8 @@ export interface Resource {
   background: BackgroundConfig;
   /** Export: createPowerCrud's settings with this resource's own on top. */
   export: ExportConfig;
+  /** The journal and audit trail: createPowerCrud's `history` with this resource's own on top. */
+  history: HistoryConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
 }
 
@@ -172,6 +175,10 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     mounts: new Map(),
     background,
     export: { ...exportSettings, backgroundMinRecords: exportSettings.backgroundMinRecords ?? background.minRecords },
+    history: {
+      enabled: config.history.enabled ?? global.history.enabled,
+      retentionDays: config.history.retentionDays ?? global.history.retentionDays,
+    },
     templates,
   };
 }

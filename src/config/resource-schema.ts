@@ -4,6 +4,7 @@ import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
 import { resourceExportSchema } from "./export-schema";
+import { resourceHistorySchema } from "./history-schema";
 import type { ChoicesWhere, FieldCheck } from "../forms/types";
 
 const fieldName = z.string().min(1);
@@ -155,7 +156,9 @@ export const resourceSchema = z
         ),
         countThreshold: z.number().int().min(0).default(100_000).describe(
           'An unfiltered list of a table with at least this many rows, by its statistics, shows that estimate ("≈ 1.2M") instead of ' +
-            "counting. Filtered lists are always counted (within `countTimeoutMs`). See [List views](../guides/list-views.md#counts).",
+            "counting. Filtered lists are always counted (within `countTimeoutMs`); on a table this large (and of at least 10,000 rows) " +
+            "the page waits for the count only until its rows are ready, shows the planner's estimate meanwhile and loads the exact total " +
+            "right after. See [List views](../guides/list-views.md#counts).",
         ),
         countTimeoutMs: z.number().int().min(1).max(60_000).default(50).describe(
           "The time limit of an exact count; a count that takes longer is cancelled and an estimate is shown (the planner's for a " +
@@ -263,10 +266,16 @@ export const resourceSchema = z
         background: resourceBackgroundSchema.default({}).describe(
           "This resource's own background settings, each overriding createPowerCrud's. See [Background tasks](../guides/background-tasks.md).",
         ),
+        recoverableDelete: z.boolean().default(false).describe(
+          "Journal the rows a bulk delete removes, whole and with their many-to-many links, so the delete can be reverted from its task " +
+            "page (needs `history`). Off: the confirmation says plainly that the delete cannot be undone. See " +
+            "[History and revert](../guides/history-and-revert.md#recoverable-bulk-deletes).",
+        ),
       })
       .strict()
-      .default({ delete: true, chunkSize: 5_000, background: {} })
+      .default({ delete: true, chunkSize: 5_000, background: {}, recoverableDelete: false })
       .describe("Bulk delete, the chunk size of bulk statements, the veto hook and background execution."),
+    history: resourceHistorySchema,
     export: resourceExportSchema.default({}).describe("Export of this list as CSV and XLSX; what it leaves out comes from createPowerCrud's `export`."),
     rowActions: z.array(rowActionSchema).default([]).describe("Extra buttons on every row."),
     toolbar: z.array(toolbarButtonSchema).default([]).describe("Extra buttons above the list."),

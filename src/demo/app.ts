@@ -61,7 +61,7 @@ export function createDemoApp(options: DemoAppOptions): Express {
     next();
   });
   app.use(crud.protect());
-  app.use(loadUser(prisma));
+  app.use(loadUser(pool));
   app.use(authRouter(prisma, signInLimiter(pool, options.signInLimits)));
   app.use(crud.taskIndicator());
 

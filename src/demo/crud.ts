@@ -49,6 +49,8 @@ export function demoCrud(options: DemoCrudOptions) {
       url: TASKS_URL,
       // Ops and admins watch over everyone's tasks; everybody else sees their own.
       canManage: ({ user }) => ["OPS", "ADMIN"].includes((user as DemoUser | undefined)?.role ?? ""),
+      // Editors revert their own tasks; only admins overwrite records someone changed since.
+      canRevert: ({ user, force }) => !force || (user as DemoUser | undefined)?.role === "ADMIN" || "Only admins may overwrite records changed since the task.",
       ...email,
     },
   });

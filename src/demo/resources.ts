@@ -29,6 +29,8 @@ export const bookResource: ResourceOptions = {
     },
   },
   bulkFields: ["bestseller", "status", "author", "editor", "genres", "price", "publishedDate"],
+  // A bulk delete of books keeps the rows in its task's journal, so "Revert" can bring them back.
+  bulk: { recoverableDelete: true },
   form: {
     context: ["createdAt", "updatedAt"],
     help: { isbn: "13 digits, unique across the catalogue.", price: "In euros, two decimal places." },

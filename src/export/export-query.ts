@@ -2,7 +2,7 @@ import type { Resource } from "../config/resolve-resource";
 import { ident } from "../db/sql";
 import { resolveColumn, type Column } from "../list/columns";
 import { whereSql } from "../list/filters";
-import { orderSql } from "../list/list-query";
+import { listOrder } from "../list/list-query";
 import { parseListState } from "../list/list-state";
 import { rowSql } from "../list/page-rows";
 import { idColumn } from "../model/relations";
@@ -38,7 +38,7 @@ export function exportQuery(resource: Resource, spec: ExportSpec, selection?: Se
   const columns = exportColumns(resource, spec.columns);
   const needs = columns.some((column) => column.kind === "property") ? resource.propertyNeeds : [];
 
-  const order = orderSql(model, resource.listColumns, state.sort);
+  const order = listOrder(model, resource.listColumns, state);
   const rows = rowSql(resource, [...columns, ...needs], "columns");
   // A sort's join and a column's join of the same path share the alias; the sort's (inner where the
   // key is required) stands for both.

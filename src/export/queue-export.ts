@@ -2,8 +2,8 @@ import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { Selection, SelectionStore } from "../selection/selection-store";
 import { filterQueryOf, queryObject } from "../selection/selection-target";
-import { insertTask, queueing } from "../tasks/enqueue-task";
-import { EXPORT_JOB, type StoredExport } from "../tasks/interfaces";
+import { insertOrFind, queueing } from "../tasks/enqueue-task";
+import { EXPORT_JOB } from "../tasks/interfaces";
 import { taskOwner } from "../tasks/queue-for-user";
 import { taskKeyOf } from "../tasks/task-key";
 import { announce } from "../tasks/task-state";
@@ -32,14 +32,14 @@ export async function queueExport(resource: Resource, req: Request, spec: Export
   );
   const noun = resource.plural.toLowerCase();
   return queueing(global.pool, async (client) => {
-    const stored: StoredExport = { ...spec };
-    const inserted = await insertTask(client, {
+    const inserted = await insertOrFind(client, {
       taskKey,
       resourceKey: resource.key,
       resourceUrl: req.baseUrl,
       model: resource.model.name,
       operation: "export",
-      data: { changes: [], export: stored },
+      changes: [],
+      export: { ...spec },
       description: `Export ${selection ? `selected ${noun}` : noun} as ${spec.format.toUpperCase()}`,
       filterQuery,
       selectionMode: selection?.mode ?? "all",

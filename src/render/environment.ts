@@ -11,7 +11,25 @@ function originalFromPackage(name: string): nunjucks.LoaderSource | null {
   if (!name.startsWith(ORIGINAL_PREFIX)) return null;
   const fullPath = path.resolve(packageViews, name.slice(ORIGINAL_PREFIX.length));
   if (!fullPath.startsWith(packageViews + path.sep) || !fs.existsSync(fullPath)) return null;
-  return { src: fs.readFileSync(fullPath, "utf8"), path: fullPath, noCache: false };
+  return { src: unindent(fs.readFileSync(fullPath, "utf8")), path: fullPath, noCache: false };
+}
+
+/**
+ * The package's templates without the indentation that keeps them readable: it would be sent with
+ * every row of every page (a sixth of a list page). Dropped once, when a template is loaded; no
+ * package template has a <pre>, and its <textarea> holds its value on one line.
+ */
+function unindent(source: string): string {
+  return source.replace(/^[ \t]+/gm, "");
+}
+
+/** Host folders as they are; the package's own views unindented. */
+class ViewsLoader extends nunjucks.FileSystemLoader {
+  override getSource(name: string): nunjucks.LoaderSource {
+    const source = super.getSource(name);
+    if (source?.path.startsWith(packageViews + path.sep)) source.src = unindent(source.src);
+    return source;
+  }
 }
 
 // Nunjucks treats a null source as "not here, ask the next loader"; @types/nunjucks does not say so.
@@ -36,7 +54,7 @@ export function createRenderer(options: RendererOptions = {}): nunjucks.Environm
   const searchPath = [...(options.views ?? []).map((dir) => path.resolve(dir)), packageViews];
   const noCache = options.watch ?? false;
   const env = new nunjucks.Environment(
-    [new nunjucks.FileSystemLoader(searchPath, { noCache }), packageOriginalLoader],
+    [new ViewsLoader(searchPath, { noCache }), packageOriginalLoader],
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
   env.addFilter("json", (value: unknown) => JSON.stringify(value ?? null));

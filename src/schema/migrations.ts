@@ -150,7 +150,48 @@ CREATE INDEX saved_view_shared ON powercrud.saved_view ("resource") WHERE "share
 `,
   },
   {
-    id: "0003-export-files",
+    id: "0003-history",
+    sql: `
+-- A revert is a task of its own that puts back what another task changed.
+ALTER TABLE powercrud.task ADD COLUMN "revertOfId" integer REFERENCES powercrud.task ("id") ON DELETE SET NULL ON UPDATE CASCADE;
+CREATE INDEX ON powercrud.task ("revertOfId") WHERE "revertOfId" IS NOT NULL;
+
+-- What a task changed, one row per record, written in the transaction of the chunk that changes it:
+-- the record's snapshot before and after ({"row": {column: value}, "links": {relation: [ids]}}),
+-- NULL for "absent" (a deleted row has no after, a row put back no before). A revert puts the
+-- befores back where the afters still hold. No foreign key to the task, as for its targets: the
+-- cleanup deletes a task's journal with it. A record's history finds its tasks through
+-- task_target's (recordId, taskId) key and reads these rows by this one.
+CREATE TABLE powercrud.journal (
+  "taskId"   integer NOT NULL,
+  "recordId" text NOT NULL,
+  "before"   jsonb,
+  "after"    jsonb,
+  PRIMARY KEY ("taskId", "recordId")
+);
+
+-- The audit trail of single-record writes made through PowerCRUD's forms: who, when, and the changed
+-- fields before and after (snapshots as in the journal; NULL before a create and after a delete).
+CREATE TABLE powercrud.record_change (
+  "id"          bigserial PRIMARY KEY,
+  "resourceKey" text NOT NULL,
+  "model"       text NOT NULL,
+  "recordId"    text NOT NULL,
+  "action"      text NOT NULL CHECK ("action" IN ('create', 'update', 'delete')),
+  "userKey"     text,
+  "userName"    text,
+  "at"          timestamptz(3) NOT NULL DEFAULT now(),
+  "before"      jsonb,
+  "after"       jsonb
+);
+-- A record's history, newest first.
+CREATE INDEX ON powercrud.record_change ("model", "recordId", "id");
+-- The cleanup, per resource and age.
+CREATE INDEX ON powercrud.record_change ("resourceKey", "at");
+`,
+  },
+  {
+    id: "0004-export-files",
     sql: `
 -- The file a background export wrote, kept in the database so that any web process can serve it,
 -- whichever machine's worker wrote it. Its chunks are written as the export goes; it can be

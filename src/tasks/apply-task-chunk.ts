@@ -3,40 +3,32 @@ import type { Resource } from "../config/resolve-resource";
 import type { BulkPlan } from "../bulk/bulk-plan";
 import { applyChunk } from "../bulk/execute-bulk";
 import { pageRows } from "../list/page-rows";
-import { sqlState } from "../db/transaction";
+import { applyInSavepoints, rowProblem } from "./apply-in-savepoints";
 import type { ChunkOutcome } from "./finish-chunk";
+
+/** Journals ids just before they change, in the same transaction (see src/history/journal-chunk.ts). */
+export type ChunkJournal = (client: pg.PoolClient, ids: string[]) => Promise<void>;
 
 /**
  * Applies a task's plan to one chunk inside the caller's transaction, so that good rows land and each
  * bad one is recorded with its reason: rows the record permission hook or the veto refuse are left
- * out first; the rest change in one set-based statement; when that statement fails as a whole (a
- * unique or foreign-key violation), the chunk is retried row by row, each row in its own savepoint.
+ * out first; the rest are journaled and changed in one set-based statement each, falling back to
+ * row by row when that fails as a whole (see applyInSavepoints).
  */
-export async function applyTaskChunk(client: pg.PoolClient, resource: Resource, plan: BulkPlan, ids: string[], user: unknown): Promise<ChunkOutcome> {
+export async function applyTaskChunk(client: pg.PoolClient, resource: Resource, plan: BulkPlan, ids: string[], user: unknown, journal?: ChunkJournal): Promise<ChunkOutcome> {
   const failures: ChunkOutcome["failures"] = [];
-  const allowed = await refuseByHooks(resource, plan, ids, user, failures);
-  let changed: string[];
-  await client.query("SAVEPOINT pc_chunk");
-  try {
-    changed = (await applyChunk(client, plan, allowed, { returning: true })).ids!;
-    await client.query("RELEASE SAVEPOINT pc_chunk");
-  } catch (error) {
-    if (!isRowProblem(error)) throw error;
-    await client.query("ROLLBACK TO SAVEPOINT pc_chunk");
-    changed = [];
-    for (const id of allowed) {
-      await client.query("SAVEPOINT pc_row");
-      try {
-        changed.push(...(await applyChunk(client, plan, [id], { returning: true })).ids!);
-        await client.query("RELEASE SAVEPOINT pc_row");
-      } catch (rowError) {
-        if (!isRowProblem(rowError)) throw rowError;
-        await client.query("ROLLBACK TO SAVEPOINT pc_row");
-        failures.push({ id, reason: reasonOf(rowError, plan.kind) });
-      }
-    }
-  }
-  const done = new Set(changed);
+  const allowed = await refuseByHooks(resource, plan.kind === "delete" ? "delete" : "update", ids, user, failures);
+  const applied = await applyInSavepoints(
+    client,
+    allowed,
+    async (some) => {
+      await journal?.(client, some);
+      return (await applyChunk(client, plan, some, { returning: true })).ids!;
+    },
+    (error) => rowProblem(error, plan.kind === "delete"),
+  );
+  failures.push(...applied.failures);
+  const done = new Set(applied.changed);
   for (const id of allowed) {
     if (!done.has(id) && !failures.some((failure) => failure.id === id)) failures.push({ id, reason: "It no longer exists." });
   }
@@ -44,11 +36,10 @@ export async function applyTaskChunk(client: pg.PoolClient, resource: Resource, 
 }
 
 /** Runs the record permission hook and the veto on the chunk's rows; refused ids go to `failures`. */
-async function refuseByHooks(resource: Resource, plan: BulkPlan, ids: string[], user: unknown, failures: ChunkOutcome["failures"]): Promise<string[]> {
-  const operation = plan.kind === "delete" ? "delete" : "update";
+export async function refuseByHooks(resource: Resource, operation: "update" | "delete", ids: string[], user: unknown, failures: ChunkOutcome["failures"]): Promise<string[]> {
   const recordHook = operation === "update" ? resource.permissions.updateRecord : resource.permissions.deleteRecord;
   const veto = resource.config.bulk.veto;
-  if (!recordHook && !veto) return ids;
+  if ((!recordHook && !veto) || ids.length === 0) return ids;
   const allowed: string[] = [];
   const rows = await pageRows(resource.global.pool, resource, ids, []);
   for (const row of rows) {
@@ -61,20 +52,4 @@ async function refuseByHooks(resource: Resource, plan: BulkPlan, ids: string[], 
   // Rows missing from the read were deleted since the task was queued; applying finds them missing too.
   const read = new Set(rows.map((row) => String(row[resource.model.idField])));
   return [...allowed, ...ids.filter((id) => !read.has(id))];
-}
-
-/** Errors that belong to particular rows (constraints, values), as opposed to the database being unavailable. */
-function isRowProblem(error: unknown): boolean {
-  const state = sqlState(error) ?? "";
-  return state.startsWith("23") || state.startsWith("22") || state === "54000";
-}
-
-function reasonOf(error: unknown, kind: BulkPlan["kind"]): string {
-  const state = sqlState(error) ?? "";
-  if (state === "23505") return "Another record already has this value where values must be unique.";
-  if (state === "23503") return kind === "delete" ? "Other records still refer to it; reassign or delete those first." : "It would refer to a record that no longer exists.";
-  if (state === "23502") return "A required value would be empty.";
-  if (state === "23514") return "A check in the database refused the new value.";
-  if (state.startsWith("22") || state === "54000") return "The new value does not fit this record.";
-  return (error as Error).message.slice(0, 300);
 }

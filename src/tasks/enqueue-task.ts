@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { HttpError } from "../web/http-error";
 import { inTransaction, sqlState } from "../db/transaction";
-import { BULK_JOB, type StoredChange, type TaskOperation, type TaskRow } from "./interfaces";
+import { insertTask, type NewTask } from "./insert-task";
+import { BULK_JOB, type JournalScope, type StoredChange, type TaskOperation } from "./interfaces";
 import { announce } from "./task-state";
 
 export interface EnqueueRequest {
@@ -9,8 +10,13 @@ export interface EnqueueRequest {
   resourceKey: string;
   resourceUrl: string;
   model: string;
-  operation: "update" | "delete";
+  operation: TaskOperation;
   changes: StoredChange[];
+  /** The task journals its changes, keeping this of each record (history on): it can be reverted. */
+  journal?: JournalScope;
+  /** A revert: the task it reverts, and whether it overwrites records changed since. */
+  revertOfId?: number;
+  force?: boolean;
   description: string;
   /** SQL yielding the target ids (column `id`) and its parameters: the selection, or a retried task's failures. */
   targets: { sql: string; params: unknown[] };
@@ -44,7 +50,7 @@ export class HeldByTask extends HttpError {
  */
 export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promise<EnqueueResult> {
   return queueing(pool, async (client) => {
-    const inserted = await insertTask(client, { ...request, data: { changes: request.changes } });
+    const inserted = await insertOrFind(client, request);
     if (inserted.kind === "duplicate") return inserted;
     const { taskId } = inserted;
 
@@ -76,28 +82,10 @@ export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promi
   });
 }
 
-/** A task's row as it is first stored. */
-export type NewTask = Omit<EnqueueRequest, "operation" | "changes" | "targets" | "parallelism"> & { operation: TaskOperation; data: TaskRow["data"] };
-
-/**
- * Inserts a task's row, PENDING; when an identical task (same key) is already waiting or running,
- * inserts nothing and answers that task instead.
- */
-export async function insertTask(client: pg.PoolClient, task: NewTask): Promise<{ kind: "new"; taskId: number } | { kind: "duplicate"; taskId: number }> {
-  const inserted = await client.query<{ id: number }>(
-    `INSERT INTO powercrud.task ("taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery",
-       "selectionMode", "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", "retryOfId", "selectionToken")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-     ON CONFLICT ("taskKey") WHERE status IN ('PENDING', 'RUNNING') DO NOTHING
-     RETURNING id`,
-    [
-      task.taskKey, task.resourceKey, task.resourceUrl, task.model, task.operation,
-      JSON.stringify(task.data), task.description, task.filterQuery, task.selectionMode,
-      task.userKey ?? null, task.userName ?? null, snapshot(task.user), task.notify, task.atomic,
-      task.chunkSize, task.retryOfId ?? null, task.selectionToken ?? null,
-    ],
-  );
-  if (inserted.rows[0]) return { kind: "new", taskId: inserted.rows[0].id };
+/** Inserts a task's row; when an identical task (same key) is already waiting or running, answers that task instead. */
+export async function insertOrFind(client: pg.PoolClient, task: NewTask): Promise<{ kind: "new"; taskId: number } | { kind: "duplicate"; taskId: number }> {
+  const taskId = await insertTask(client, task);
+  if (taskId !== undefined) return { kind: "new", taskId };
   // The partial unique index made this statement wait for the identical task's commit; it is visible now.
   const existing = await client.query<{ id: number }>(`SELECT id FROM powercrud.task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`, [task.taskKey]);
   if (existing.rows[0]) return { kind: "duplicate", taskId: existing.rows[0].id };
@@ -142,14 +130,3 @@ async function refuseHeldTargets(client: pg.PoolClient, taskId: number, model: s
     throw new HeldByTask(rows[0].taskId, `Some of these records are being changed by bulk task #${rows[0].taskId}, so nothing was queued. Wait for it to finish, or cancel it, then try again.`);
   }
 }
-
-/** The user as JSON (what permission hooks in the worker see), or null when it cannot be stored. */
-function snapshot(user: unknown): string | null {
-  if (user === undefined) return null;
-  try {
-    return JSON.stringify(user) ?? null;
-  } catch {
-    return null;
-  }
-}
-

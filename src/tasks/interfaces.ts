@@ -10,8 +10,30 @@ export interface StoredChange {
   mode?: "add" | "remove" | "replace";
 }
 
-/** What a task does: a bulk edit or delete, or an export (which changes nothing and holds no records). */
-export type TaskOperation = "update" | "delete" | "export";
+/**
+ * What a task's journal keeps of each record it changed, so the change can be reverted (src/history/):
+ * the changed columns and link sets before and after ("fields"), or whole rows it deleted or put back.
+ */
+export interface JournalScope {
+  kind: "fields" | "deleted" | "restored";
+  /** Database columns in each snapshot; "all" for whole rows. */
+  columns: string[] | "all";
+  /** Many-to-many relation fields whose link sets each snapshot holds. */
+  links: string[];
+}
+
+export interface TaskData {
+  changes: StoredChange[];
+  /** Present when the task journals its changes (history on): it can then be reverted. */
+  journal?: JournalScope;
+  /** A revert that overwrites records changed since the task it reverts. */
+  force?: boolean;
+  /** What an export writes. */
+  export?: StoredExport;
+}
+
+/** A bulk edit or delete, a revert, or an export (which changes nothing and holds no records). */
+export type TaskOperation = "update" | "delete" | "revert" | "export";
 
 /** A background export as its task stores it: what to write, and the frozen copy of the selection it exports. */
 export type StoredExport = ExportSpec & { selectionToken?: string };
@@ -23,8 +45,7 @@ export interface TaskRow {
   resourceUrl: string;
   model: string;
   operation: TaskOperation;
-  /** `changes` of a bulk update (empty otherwise); `export` of an export. */
-  data: { changes: StoredChange[]; export?: StoredExport };
+  data: TaskData;
   description: string;
   filterQuery: string;
   selectionMode: string;
@@ -41,6 +62,8 @@ export interface TaskRow {
   status: TaskStatus;
   cancelRequested: boolean;
   retryOfId: number | null;
+  /** For a revert: the task it reverts. */
+  revertOfId: number | null;
   error: string | null;
   createdAt: Date;
   startedAt: Date | null;
@@ -54,6 +77,9 @@ export type FinishedTask = Pick<
   "id" | "resourceUrl" | "model" | "operation" | "description" | "status" | "total" | "processed" | "succeeded" | "failed" | "error" | "userKey" | "userName" | "createdAt" | "startedAt" | "finishedAt"
 > & { user: unknown; url: string };
 
+/** What `tasks.canRevert` receives of the task to revert. */
+export type RevertableTask = Pick<TaskRow, "id" | "resourceKey" | "resourceUrl" | "model" | "operation" | "description" | "status" | "total" | "succeeded" | "userKey" | "userName" | "createdAt" | "finishedAt" | "revertOfId">;
+
 /** The graphile-worker task identifier of bulk tasks, and the channel their progress is announced on. */
 export const BULK_JOB = "powercrud:bulk";
 /** The graphile-worker task identifier of background exports. */
@@ -62,4 +88,4 @@ export const TASK_CHANNEL = "powercrud_tasks";
 
 export const TASK_COLUMNS = `id, "taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery", "selectionMode",
   "userKey", "userName", "userSnapshot", notify, atomic, "chunkSize", total, processed, succeeded, failed, status::text AS status,
-  "cancelRequested", "retryOfId", error, "createdAt", "startedAt", "heartbeatAt", "finishedAt"`;
+  "cancelRequested", "retryOfId", "revertOfId", error, "createdAt", "startedAt", "heartbeatAt", "finishedAt"`;

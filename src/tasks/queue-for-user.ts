@@ -1,12 +1,15 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import { enqueueTask, HeldByTask, type EnqueueRequest, type EnqueueResult } from "./enqueue-task";
-import type { StoredChange } from "./interfaces";
+import type { JournalScope, StoredChange, TaskOperation } from "./interfaces";
 import { taskKeyOf } from "./task-key";
 
 export interface UserTask {
-  operation: "update" | "delete";
+  operation: TaskOperation;
   changes: StoredChange[];
+  journal?: JournalScope;
+  revertOfId?: number;
+  force?: boolean;
   description: string;
   resourceUrl: string;
   /** SQL yielding the target ids (column `id`). */
@@ -25,9 +28,19 @@ export interface UserTask {
  */
 export function queueTaskFor(resource: Resource, req: Request, task: UserTask): Promise<EnqueueResult> {
   const { global } = resource;
+  return enqueueTask(global.pool, taskRequestFor(resource, req, task)).catch((error: unknown) => {
+    // The task that holds the records has a page: the refusal links to it.
+    if (error instanceof HeldByTask) error.withLink(`${global.tasks.url.replace(/\/$/, "")}/${error.taskId}`, `Open bulk task #${error.taskId}`);
+    throw error;
+  });
+}
+
+/** A task of the signed-in user on a resource, as the task row records it (queued, or run in the request). */
+export function taskRequestFor(resource: Resource, req: Request, task: UserTask): EnqueueRequest {
+  const { global } = resource;
   const { user, userKey, userName } = taskOwner(resource, req);
   const parts = { userKey, resource: resource.key, operation: task.operation, targets: task.targetsKey, values: task.changes };
-  const request: EnqueueRequest = {
+  return {
     ...task,
     taskKey: taskKeyOf(parts, global.tasks.taskKey),
     resourceKey: resource.key,
@@ -40,11 +53,6 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
     chunkSize: resource.config.bulk.chunkSize,
     parallelism: resource.background.parallelism,
   };
-  return enqueueTask(global.pool, request).catch((error: unknown) => {
-    // The task that holds the records has a page: the refusal links to it.
-    if (error instanceof HeldByTask) error.withLink(`${global.tasks.url.replace(/\/$/, "")}/${error.taskId}`, `Open bulk task #${error.taskId}`);
-    throw error;
-  });
 }
 
 /** Who queues a task: the signed-in user, their key (tasks are theirs by it) and the name pages show. */

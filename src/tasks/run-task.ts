@@ -2,8 +2,6 @@ import type pg from "pg";
 import type { Task } from "graphile-worker";
 import type { Resource } from "../config/resolve-resource";
 import type { TasksConfig } from "../config/background-schema";
-import type { BulkPlan } from "../bulk/bulk-plan";
-import { applyTaskChunk } from "./apply-task-chunk";
 import { claimChunk } from "./claim-chunk";
 import { inTransaction } from "../db/transaction";
 import { finishChunk } from "./finish-chunk";
@@ -11,7 +9,7 @@ import { startHeartbeat } from "./heartbeat";
 import type { TaskRow } from "./interfaces";
 import type { TaskNotifier } from "./notifications";
 import { announce, failTask, finishTask, startTask } from "./task-state";
-import { taskPlan } from "./task-plan";
+import { chunkWork, type ChunkWork } from "./task-work";
 
 export interface TaskRunnerContext {
   pool: pg.Pool;
@@ -40,18 +38,18 @@ export function bulkTaskHandler(context: TaskRunnerContext): Task {
         await failTask(context.pool, taskId, `This worker has no resource "${task.resourceKey}": mount the same resources in the worker process as in the web app.`);
         return;
       }
-      let plan: BulkPlan;
+      let work: ChunkWork;
       try {
-        plan = taskPlan(resource, task);
+        work = chunkWork(resource, task);
       } catch (error) {
         await ended(context, await failTask(context.pool, taskId, (error as Error).message));
         return;
       }
       const user = task.userSnapshot ?? undefined;
-      if (task.atomic) await runAtomic(context, resource, task, plan, user);
+      if (task.atomic) await runAtomic(context, task, work, user);
       else {
         const { pauseMs } = resource.background;
-        while (await runNextChunk(context.pool, resource, taskId, plan, user)) {
+        while (await runNextChunk(context.pool, taskId, work, user)) {
           if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
         }
       }
@@ -67,7 +65,7 @@ export function bulkTaskHandler(context: TaskRunnerContext): Task {
 }
 
 /** One chunk in one transaction: claim, apply, record; false when nothing is left for this job. */
-async function runNextChunk(pool: pg.Pool, resource: Resource, taskId: number, plan: BulkPlan, user: unknown): Promise<boolean> {
+async function runNextChunk(pool: pg.Pool, taskId: number, work: ChunkWork, user: unknown): Promise<boolean> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -76,7 +74,7 @@ async function runNextChunk(pool: pg.Pool, resource: Resource, taskId: number, p
       await client.query("ROLLBACK");
       return false;
     }
-    const outcome = await applyTaskChunk(client, resource, plan, claimed.ids, user);
+    const outcome = await work(client, claimed.ids, user);
     if (!(await finishChunk(client, taskId, claimed.chunk, claimed.ids.length, outcome))) {
       await client.query("ROLLBACK");
       return false;
@@ -95,7 +93,7 @@ async function runNextChunk(pool: pg.Pool, resource: Resource, taskId: number, p
  * `bulk.background.atomic`: the whole task in one transaction, all or nothing. Progress is reported
  * from a second connection as it goes; only the final commit makes the rows and the counts true.
  */
-async function runAtomic(context: TaskRunnerContext, resource: Resource, task: TaskRow, plan: BulkPlan, user: unknown): Promise<void> {
+async function runAtomic(context: TaskRunnerContext, task: TaskRow, work: ChunkWork, user: unknown): Promise<void> {
   const { pool } = context;
   await pool.query(`UPDATE powercrud.task SET processed = 0, succeeded = 0, failed = 0 WHERE id = $1`, [task.id]);
   try {
@@ -105,7 +103,7 @@ async function runAtomic(context: TaskRunnerContext, resource: Resource, task: T
       for (;;) {
         const claimed = await claimChunk(client, task.id);
         if (!claimed) break;
-        const outcome = await applyTaskChunk(client, resource, plan, claimed.ids, user);
+        const outcome = await work(client, claimed.ids, user);
         if (outcome.failures.length) {
           const first = outcome.failures[0]!;
           throw new AtomicRefusal(`Nothing was changed: record ${first.id} could not be (${first.reason})${outcome.failures.length > 1 ? `, nor ${outcome.failures.length - 1} more in its chunk` : ""}.`);

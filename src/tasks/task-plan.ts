@@ -16,17 +16,20 @@ function jsonValue(value: unknown): unknown {
 }
 
 /**
- * The plan a worker runs for a task: rebuilt from the stored changes and the resource's bulk fields,
- * so a worker changes rows exactly as the request path would. A field no longer offered for bulk
- * edit is an error, never silently skipped.
+ * A task's changes rebuilt from the stored ones and the resource's bulk fields, so a worker changes
+ * rows exactly as the request path would. A field no longer offered for bulk edit is an error, never
+ * silently skipped.
  */
-export function taskPlan(resource: Resource, task: Pick<TaskRow, "operation" | "data">): BulkPlan {
-  const { global, model } = resource;
-  if (task.operation === "delete") return deletePlan(model);
-  const changes: BulkChange[] = task.data.changes.map((stored) => {
+export function taskChanges(resource: Resource, task: Pick<TaskRow, "data">): BulkChange[] {
+  return task.data.changes.map((stored) => {
     const field = resource.bulkFields.find((candidate) => candidate.name === stored.field);
     if (!field) throw new Error(`The field "${stored.field}" is not a bulk field of ${resource.plural} any more.`);
     return { field, value: stored.value, ...(stored.mode ? { mode: stored.mode } : {}) };
   });
-  return updatePlan(global.dataModel, model, changes);
+}
+
+/** The plan a worker runs for an update or delete task. */
+export function taskPlan(resource: Resource, task: Pick<TaskRow, "operation" | "data">): BulkPlan {
+  if (task.operation === "delete") return deletePlan(resource.model);
+  return updatePlan(resource.global.dataModel, resource.model, taskChanges(resource, task));
 }

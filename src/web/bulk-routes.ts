@@ -268,16 +268,13 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       res.status(422);
       return renderEditForm(req, res, selection, count, { inputs: body, errors: parsed.errors, formError: parsed.formError });
     }
-    if (tasks.queues(count)) {
-      const description = await describeChanges(parsed.changes, nameOf);
-      const result = await tasks.queue(req, { operation: "update", changes: parsed.changes, description, selection, targets: store.resolveSql(selection, target) });
-      return tasks.respondQueued(req, res, result);
-    }
+    const request = { operation: "update" as const, changes: parsed.changes, description: await describeChanges(parsed.changes, nameOf), selection, targets: store.resolveSql(selection, target) };
+    if (tasks.queues(count)) return tasks.respondQueued(req, res, await tasks.queue(req, request));
     const { ids } = await selectionOf(req, true);
     await tasks.refuseHeld(ids);
-    const outcome = await runBulkNow(global.pool, resource, updatePlan(global.dataModel, model, parsed.changes), ids, req);
+    const outcome = await runBulkNow(global.pool, resource, updatePlan(global.dataModel, model, parsed.changes), ids, req, await tasks.record(req, request));
     await store.clear(sessionIdOf(req), req.baseUrl);
-    web.succeed(req, res, `Updated ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
+    web.succeed(req, res, `Updated ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}${tasks.revertNote(outcome.taskId)}.`);
   }));
 
   router.get("/_bulk/delete", route(async (req, res) => {
@@ -298,6 +295,7 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       token: selection.token,
       blocked: blocked?.text,
       blockedLinks: blocked?.links ?? [],
+      recoverable: resource.history.enabled && resource.config.bulk.recoverableDelete,
       action: `${req.baseUrl}/_bulk/delete`,
       returnUrl: web.returnUrlOf(req),
       pageTitle: `Delete ${ids.length.toLocaleString("en")} ${noun(ids.length)}`,
@@ -312,11 +310,9 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
       throw new HttpError(422, "Tick the confirmation to delete the selected records.", "Confirm the deletion");
     }
-    if (tasks.queues(count)) {
-      // Records other rows still refer to are not deleted: the task lists each with its reason.
-      const result = await tasks.queue(req, { operation: "delete", changes: [], description: `Delete ${resource.plural.toLowerCase()}`, selection, targets: store.resolveSql(selection, target) });
-      return tasks.respondQueued(req, res, result);
-    }
+    const request = { operation: "delete" as const, changes: [], description: `Delete ${resource.plural.toLowerCase()}`, selection, targets: store.resolveSql(selection, target) };
+    // Records other rows still refer to are not deleted: the task lists each with its reason.
+    if (tasks.queues(count)) return tasks.respondQueued(req, res, await tasks.queue(req, request));
     const { ids } = await selectionOf(req, true);
     await tasks.refuseHeld(ids);
     const blocked = await blockedBy(ids);
@@ -324,8 +320,8 @@ export function bulkRoutes(router: Router, web: ResourceWeb, store: SelectionSto
       const error = new HttpError(409, blocked.text, "Can't delete");
       throw blocked.links[0] ? error.withLink(blocked.links[0].href, blocked.links[0].label) : error;
     }
-    const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req);
+    const outcome = await runBulkNow(global.pool, resource, deletePlan(model), ids, req, await tasks.record(req, request));
     await store.clear(sessionIdOf(req), req.baseUrl);
-    web.succeed(req, res, `Deleted ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}.`);
+    web.succeed(req, res, `Deleted ${outcome.affected.toLocaleString("en")} ${noun(outcome.affected)}${resource.config.bulk.recoverableDelete ? tasks.revertNote(outcome.taskId) : ""}.`);
   }));
 }

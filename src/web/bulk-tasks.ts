@@ -2,7 +2,9 @@ import type { Request, Response } from "express";
 import type { BulkChange } from "../bulk/bulk-changes";
 import { heldRecords } from "../tasks/held-records";
 import type { EnqueueResult } from "../tasks/enqueue-task";
-import { queueTaskFor } from "../tasks/queue-for-user";
+import { queueTaskFor, taskRequestFor, type UserTask } from "../tasks/queue-for-user";
+import type { BulkRecord } from "../bulk/run-bulk";
+import { journalFor } from "../history/journal-chunk";
 import { storedChanges } from "../tasks/task-plan";
 import { TaskStore } from "../tasks/task-store";
 import type { Selection, SelectionStore } from "../selection/selection-store";
@@ -28,6 +30,18 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
   const { resource } = web;
   const { global } = resource;
   const tasks = new TaskStore(global.pool);
+  const userTask = async (req: Request, request: QueueRequest): Promise<UserTask> => ({
+    operation: request.operation,
+    changes: storedChanges(request.changes),
+    journal: journalFor(resource, request.operation, request.changes)?.scope,
+    description: request.description,
+    resourceUrl: req.baseUrl,
+    targets: request.targets,
+    targetsKey: await store.fingerprint(request.selection),
+    filterQuery: request.selection.mode === "all" ? request.selection.filterQuery : "",
+    selectionMode: request.selection.mode,
+    selectionToken: request.selection.token,
+  });
   const taskUrl = (id: number) => `${global.tasks.url.replace(/\/$/, "")}/${id}`;
 
   return {
@@ -41,17 +55,17 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
     },
 
     async queue(req: Request, request: QueueRequest): Promise<EnqueueResult> {
-      return queueTaskFor(resource, req, {
-        operation: request.operation,
-        changes: storedChanges(request.changes),
-        description: request.description,
-        resourceUrl: req.baseUrl,
-        targets: request.targets,
-        targetsKey: await store.fingerprint(request.selection),
-        filterQuery: request.selection.mode === "all" ? request.selection.filterQuery : "",
-        selectionMode: request.selection.mode,
-        selectionToken: request.selection.token,
-      });
+      return queueTaskFor(resource, req, await userTask(req, request));
+    },
+
+    /**
+     * How an operation run in the request is recorded when history is on: as a finished task (it
+     * then has a page and shows in records' history), with the journal that lets it be reverted.
+     */
+    async record(req: Request, request: QueueRequest): Promise<BulkRecord | undefined> {
+      if (!resource.history.enabled) return undefined;
+      const journal = journalFor(resource, request.operation, request.changes);
+      return { journal, request: taskRequestFor(resource, req, await userTask(req, request)) };
     },
 
     /**
@@ -63,6 +77,9 @@ export function bulkTasks(web: ResourceWeb, store: SelectionStore) {
       const taskId = await tasks.queuedFromSelection(token, userKeyOf(resource, req));
       return taskId === undefined ? undefined : { kind: "duplicate", taskId };
     },
+
+    /** The success message's pointer to the task an operation in the request was recorded as. */
+    revertNote: (taskId: number | undefined) => (taskId === undefined ? "" : `. Revert bulk task #${taskId} to undo it`),
 
     /** A bulk change in the request must not touch records an active task holds: 409 naming the task. */
     async refuseHeld(ids: string[]): Promise<void> {

@@ -1,10 +1,10 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import type { ColumnPreferences } from "../list/column-preferences";
-import { whereSql } from "../list/filters";
-import { pageOfIds } from "../list/list-query";
-import { parseListState, stateQuery, type ListStateOptions } from "../list/list-state";
-import { pageRows } from "../list/page-rows";
+import { relatedSearchIds, whereSql, type SqlWhere } from "../list/filters";
+import { listTotal, pageOf } from "../list/list-query";
+import { parseListState, stateQuery, type ListState, type ListStateOptions } from "../list/list-state";
+import { rowsOfPage } from "../list/page-rows";
 import { StaleSelectionError, type SelectionStore } from "../selection/selection-store";
 import { selectionTarget } from "../selection/selection-target";
 import type { ResourceWeb } from "./resource-web";
@@ -55,13 +55,29 @@ export function userKeyOf(resource: Resource, req: Request): string | undefined 
   return user === undefined || user === null ? undefined : resource.global.userKey(user);
 }
 
+/** The list's "Showing 1–25 of N" line with its total counted (the page showed an estimate while it ran). */
+export async function listRangeContext(resource: Resource, query: Record<string, unknown>) {
+  const { config } = resource;
+  const state = parseListState(query, listStateOptions(resource));
+  const where = await listWhere(resource, state);
+  const { total, totalKind } = await listTotal(resource.global.pool, resource.model, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs });
+  const view = paginationView(resource, state, "", total, Math.max(1, Math.ceil(total / state.pageSize)));
+  return { pagination: { first: view.first, last: view.last, total, totalKind } };
+}
+
+/** The SQL conditions of a list state: its filters and its search, with the related ids the search matches looked up first. */
+export async function listWhere(resource: Resource, state: ListState): Promise<SqlWhere> {
+  const relatedIds = await relatedSearchIds(resource.global.pool, resource.searchConditions, state.search);
+  return whereSql(state.filters, { text: state.search, conditions: resource.searchConditions, relatedIds }, resource.model);
+}
+
 /** Everything the list page and its table partial render, for the list state in `query`. */
 export async function listContext(web: ResourceWeb, req: Request, query: Record<string, unknown>, preferences: ColumnPreferences, selections: SelectionStore, views: SavedViewStore) {
   const { resource } = web;
   const { model, config, global } = resource;
   const options = listStateOptions(resource);
   const state = parseListState(query, options);
-  const where = whereSql(state.filters, { text: state.search, conditions: resource.searchConditions }, model);
+  const where = await listWhere(resource, state);
   const listUrl = req.baseUrl + "/";
   const target = selectionTarget(resource);
   let stale: StaleSelectionError | undefined;
@@ -71,14 +87,22 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     return fallback;
   };
   // Independent reads run side by side (the pool gives each its own connection): the user's columns,
-  // the count and the page's ids, permissions, the filter panel and the selection bar.
-  const [visible, page, permissions, filterBar, loadedBar, savedViews, exporting] = await Promise.all([
+  // the count and the page's rows, permissions, the filter panel, the selection bar, the saved views
+  // and whether a task holds records of the model. The rows come with their ids in one statement,
+  // with every list column (the user's choice is read at the same time) and every scalar column, so
+  // record hooks and row-action permissions can read the record.
+  const rowColumns = [...resource.listColumns, ...resource.propertyNeeds];
+  const [visible, page, permissions, filterBar, loadedBar, savedViews, taskActive, exporting] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
-    pageOfIds(global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs }),
+    pageOf(
+      global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs },
+      (statement) => rowsOfPage(global.pool, resource, statement, rowColumns), (record) => record[model.idField] as number | string,
+    ),
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
     filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
     savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
+    activeTaskOn(global.pool, model.name),
     canExport(resource, req),
   ]);
   const [detail, update, remove, create] = permissions;
@@ -88,9 +112,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   const currentUrl = listUrl + stateQuery(shownState, options);
   let selectionBar = loadedBar?.bar;
   const selection = loadedBar?.selection;
-  const [records, selected, , held] = await Promise.all([
-    // Every scalar column comes along, so record hooks and row-action permissions can read the record.
-    pageRows(global.pool, resource, page.ids, [...columns, ...resource.propertyNeeds]),
+  const records = page.rows;
+  const [selected, , held] = await Promise.all([
     selections.selectedAmong(selection, target, page.ids).catch(staleAs(new Set<string>())),
     (async () => {
       // Picked rows may have been deleted since: recount them (bounded by the picks) whenever the list
@@ -99,7 +122,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
       const recount = selection && selectionBar && (selection.mode === "ids" || (selection.size === null && !isFragmentRequest(req)));
       if (recount) await selections.countNow(selection, target).then((size) => (selectionBar!.size = size), staleAs(undefined));
     })(),
-    (async () => ((await activeTaskOn(global.pool, model.name)) ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>()))(),
+    taskActive ? heldRecords(global.pool, model.name, page.ids) : new Map<string, number>(),
   ]);
   // A stored filter PostgreSQL refused was dropped: the list shows no selection and says why.
   if (stale && selectionBar) selectionBar = { ...selectionBar, token: "", mode: "ids", size: 0, scope: { ...selectionBar.scope, mode: "ids", apart: false }, notice: stale.message };
@@ -112,7 +135,11 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     allOnPageSelected: rows.length > 0 && rows.every((row) => shownSelected.has(row.id)),
     headers: headerViews(resource, shownState, listUrl, columns),
     columnChooser: resource.listColumns.map((column) => ({ key: column.key, label: column.label, visible: visible.includes(column.key) })),
-    pagination: { ...paginationView(resource, shownState, listUrl, page.total, page.pageCount), totalKind: page.totalKind },
+    pagination: {
+      ...paginationView(resource, shownState, listUrl, page.total, page.pageCount),
+      totalKind: page.totalKind,
+      ...(page.counting ? { countUrl: `${listUrl}_count${stateQuery(shownState, options)}` } : {}),
+    },
     filterBar,
     savedViews,
     currentUrl,

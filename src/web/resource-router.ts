@@ -16,7 +16,7 @@ import { HttpError } from "./http-error";
 import { canDo, canDoToRecord, recordDecision } from "./permissions";
 import { problemMessages, writeProblem } from "./prisma-errors";
 import { parseRecordId } from "./record-id";
-import { listContext, TABLE_ID, userKeyOf } from "./list-page";
+import { listContext, listRangeContext, TABLE_ID, userKeyOf } from "./list-page";
 import { cellsOf, recordName } from "./resource-views";
 import { resourceWeb } from "./resource-web";
 import { SelectionStore } from "../selection/selection-store";
@@ -29,6 +29,8 @@ import { inlineEditRoutes } from "./inline-edit-routes";
 import { filterRoutes } from "./filter-routes";
 import { savedViewRoutes } from "./saved-view-routes";
 import { SavedViewStore } from "../list/saved-views";
+import { auditedWrite } from "../history/record-changes";
+import { historyRoutes, historyView } from "./history-routes";
 
 /** The Express router for one resource: list, detail, create, edit and delete, as pages and as htmx fragments. */
 export function resourceRouter(resource: Resource, renderer: nunjucks.Environment): Router {
@@ -51,6 +53,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   bulkRoutes(router, web, selections);
   filterRoutes(router, web);
   exportRoutes(router, web, selections, preferences);
+  if (config.routes.detail) historyRoutes(router, web);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.
   const scalarSelect = Object.fromEntries(model.fields.filter((field) => field.kind !== "object").map((field) => [field.name, true]));
@@ -73,6 +76,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     router.get("/", route(async (req, res) => {
       await require(req, "list");
       await renderList(req, res, req.query as Record<string, unknown>);
+    }));
+
+    // The exact total a page loads after it was shown with an estimate while its count ran.
+    router.get("/_count", route(async (req, res) => {
+      await require(req, "list");
+      render(req, res, "powercrud/partials/list-range.njk", await listRangeContext(resource, req.query as Record<string, unknown>));
     }));
 
     // The column chooser: saves the user's visible columns (or resets them), then shows the list again.
@@ -148,6 +157,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
         cells: cellsOf(resource, record, resource.detailColumns),
         edit: edit && { ...edit, url: `${base}/edit` },
         remove: remove && { ...remove, url: `${base}/delete` },
+        history: await historyView(web, req, String(record[model.idField])),
         returnUrl: returnUrlOf(req),
         pageTitle: recordName(resource, record),
       });
@@ -210,7 +220,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
         throw link ? error.withLink(link.href, link.label) : error;
       }
       try {
-        await resource.delegate.delete({ where: { [model.idField]: record[model.idField] } });
+        await auditedWrite(resource, req, "delete", record[model.idField], (delegate) => delegate.delete({ where: { [model.idField]: record[model.idField] } }));
       } catch (error) {
         const problem = writeProblem(error);
         if (problem?.kind === "referenced") throw new HttpError(409, `${name} can't be deleted: other records still refer to it.`, "Can't delete");
@@ -285,9 +295,10 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     const data = toPrismaData(global.dataModel, model, resource.formFields, parsed.values, mode);
     let saved: RecordRow;
     try {
+      const select = { [model.idField]: true, [resource.displayField]: true };
       saved = mode === "create"
-        ? await resource.delegate.create({ data, select: { [model.idField]: true, [resource.displayField]: true } })
-        : await resource.delegate.update({ where: { [model.idField]: record![model.idField] }, data, select: { [model.idField]: true, [resource.displayField]: true } });
+        ? await auditedWrite(resource, req, "create", undefined, (delegate) => delegate.create({ data, select }))
+        : await auditedWrite(resource, req, "update", record![model.idField], (delegate) => delegate.update({ where: { [model.idField]: record![model.idField] }, data, select }));
     } catch (error) {
       const problem = writeProblem(error);
       if (!problem) throw error;

@@ -11,11 +11,15 @@ export interface SessionOptions {
   maxAgeMs?: number;
 }
 
+/** How far a session's stored expiry may lag behind its cookie's (an 8-hour session then ends at most a minute early). */
+const TOUCH_EVERY_MS = 60_000;
+/** Sessions whose last write is remembered; past this, the ones written longest ago are forgotten (and touched again). */
+const REMEMBERED_SESSIONS = 10_000;
+
 /** express-session stored in Postgres (the `session` table from the Prisma migrations). */
 export function sessionMiddleware(options: SessionOptions): RequestHandler {
-  const PgStore = connectPgSimple(session);
   const handler = session({
-    store: new PgStore({ pool: options.pool, tableName: "session", createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+    store: throttledStore(options.pool),
     name: "powercrud.sid",
     secret: options.secret,
     resave: false,
@@ -29,6 +33,44 @@ export function sessionMiddleware(options: SessionOptions): RequestHandler {
     },
   });
   return (req, res, next) => handler(req, res, (error?: unknown) => (error ? next(error) : (saveBeforeRedirect(req, res), next())));
+}
+
+/**
+ * The Postgres store, writing a rolling session's new expiry at most once a minute. express-session
+ * touches the session at the end of every response and waits for it: an UPDATE and a commit per page
+ * view, the largest fixed cost of a list page after its own queries.
+ */
+function throttledStore(pool: pg.Pool): session.Store {
+  const PgStore = connectPgSimple(session);
+  const written = new Map<string, number>();
+  const remember = (sid: string) => {
+    written.delete(sid);
+    written.set(sid, Date.now());
+    // Oldest first (a Map keeps insertion order): forgetting one only costs it an early touch.
+    for (const oldest of written.keys()) {
+      if (written.size <= REMEMBERED_SESSIONS) break;
+      written.delete(oldest);
+    }
+  };
+  class ThrottledStore extends PgStore {
+    override touch(sid: string, sess: session.SessionData, callback?: (error?: unknown) => void): void {
+      const last = written.get(sid);
+      if (last !== undefined && Date.now() - last < TOUCH_EVERY_MS) return callback?.();
+      remember(sid);
+      super.touch(sid, sess, callback);
+    }
+
+    override set(sid: string, sess: session.SessionData, callback?: (error?: unknown) => void): void {
+      remember(sid);
+      super.set(sid, sess, callback);
+    }
+
+    override destroy(sid: string, callback?: (error?: unknown) => void): void {
+      written.delete(sid);
+      super.destroy(sid, callback);
+    }
+  }
+  return new ThrottledStore({ pool, tableName: "session", createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
 }
 
 /**

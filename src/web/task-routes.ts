@@ -20,6 +20,7 @@ import { isFragmentRequest, targets, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
 import { canDo } from "./permissions";
 import { taskView, toastKind } from "./task-views";
+import { retryMayForce, retryRevert, revertOffer, revertRoutes, type RevertRouteContext } from "./revert-routes";
 import { outcomeSentence, taskTitle } from "../tasks/notifications";
 
 const PAGE_SIZE = 25;
@@ -172,10 +173,14 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     answer(req, res, task.id, message, cancelled ? "info" : "warning");
   }));
 
+  const reverts: RevertRouteContext = { resources, tasksUrl, pool: global.pool, route, render, visibleTask, answer };
+  revertRoutes(router, reverts);
+
   router.post("/:id/retry", route(async (req, res) => {
     const task = await visibleTask(req);
     if (task.status === "PENDING" || task.status === "RUNNING") throw new HttpError(409, `Bulk task #${task.id} is still running; retry it when it has ended.`);
     if (task.operation === "export" || task.failed === 0) throw new HttpError(422, `Bulk task #${task.id} has no failed records to retry.`);
+    if (task.operation === "revert") return retryRevert(reverts, req, res, task);
     const resource = resources.get(task.resourceKey);
     if (!resource) throw new HttpError(409, `The ${task.model} records of bulk task #${task.id} are no longer managed here, so it cannot be retried.`);
     for (const action of ["bulk", task.operation === "delete" ? "delete" : "update"] as const) {
@@ -215,6 +220,12 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       waiting: view.status === "PENDING" && (await store.waitingForWorker(task.id)),
       canCancel: manage && view.active,
       canRetry: manage && !view.active && task.failed > 0 && resource !== undefined,
+      revert: await revertOffer({ resources, tasksUrl, pool: global.pool }, req, task),
+      forced: task.data.force === true,
+      // A revert's failures are mostly conflicts: its retry may overwrite them, for users who may force.
+      retryForce: task.operation === "revert" && manage && task.failed > 0 && task.revertOfId !== null
+        ? await retryMayForce({ resources }, req, task, await store.find(task.revertOfId))
+        : false,
       filterWords: task.filterQuery ? describeFilter(task.filterQuery) : undefined,
       resourceName: resource?.plural ?? task.model,
       changes: task.data.changes.map((change) => ({ label: resource?.bulkFields.find((field) => field.name === change.field)?.label ?? humanize(change.field), value: valueWords(change.value), mode: change.mode ? MODE_WORDS[change.mode] : undefined })),
@@ -238,19 +249,26 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
  * page become flash messages (each once). Resource pages and task pages both use it.
  */
 export function announceEndedTasks(global: PowerCrudConfig): RequestHandler {
-  const tasksUrl = global.tasks.url.replace(/\/$/, "");
   return (req, _res, next) => {
-    if (req.method !== "GET" || isFragmentRequest(req) || !req.session) return next();
-    const user = global.getUser(req);
-    const userKey = user === undefined || user === null ? undefined : global.userKey(user);
-    takeTaskMessages(global.pool, userKey, tasksUrl).then(
-      (messages) => {
-        for (const message of messages) addFlash(req, message);
-        next();
-      },
-      () => next(),
-    );
+    if (!announces(req) || announced.has(req)) return next();
+    void announce(global, req).then(() => next());
   };
+}
+
+/** Requests whose ended tasks were already announced (by taskIndicator, beside its count). */
+const announced = new WeakSet<Request>();
+
+function announces(req: Request): boolean {
+  return req.method === "GET" && !isFragmentRequest(req) && Boolean(req.session);
+}
+
+/** Flash messages for the user's tasks that ended unannounced; a failure only delays them to a later page. */
+async function announce(global: PowerCrudConfig, req: Request): Promise<void> {
+  announced.add(req);
+  const user = global.getUser(req);
+  const userKey = user === undefined || user === null ? undefined : global.userKey(user);
+  const messages = await takeTaskMessages(global.pool, userKey, global.tasks.url.replace(/\/$/, "")).catch(() => []);
+  for (const message of messages) addFlash(req, message);
 }
 
 /** "q = harbour, status = DRAFT": the stored list filter, readably. */
@@ -277,8 +295,10 @@ export function taskIndicator(global: PowerCrudConfig): RequestHandler {
     if (req.method !== "GET" || isFragmentRequest(req) || res.locals.powercrudTasks) return next();
     const user = global.getUser(req);
     if (user === undefined || user === null) return next();
-    runningCount(global.pool, global.userKey(user) ?? null).then(
-      (running) => {
+    // The ended tasks' messages are taken at the same time (one round trip for both, not one after
+    // the other); the resource's and the status page's own announceEndedTasks then skip this request.
+    Promise.all([runningCount(global.pool, global.userKey(user) ?? null), announces(req) ? announce(global, req) : undefined]).then(
+      ([running]) => {
         res.locals.powercrudTasks = { url: tasksUrl, running };
         next();
       },

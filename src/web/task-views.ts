@@ -16,8 +16,12 @@ export interface TaskView {
   progressUrl: string;
   cancelUrl: string;
   retryUrl: string;
+  /** The revert's confirmation page. */
+  revertUrl: string;
   resourceUrl: string;
   operation: TaskOperation;
+  /** Ended, with a journal of changed records: "Revert…" is offered (its page says when it cannot be). */
+  revertable: boolean;
   description: string;
   status: TaskStatus;
   badge: { label: string };
@@ -38,6 +42,7 @@ export interface TaskView {
   error: string | null;
   cancelRequested: boolean;
   retryOfId: number | null;
+  revertOfId: number | null;
   filterQuery: string;
   selectionMode: string;
   /** The last quarter passed (0, 25, 50, 75, 100): screen readers hear these, not every update. */
@@ -68,8 +73,10 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
     progressUrl: `${base}/progress`,
     cancelUrl: `${base}/cancel`,
     retryUrl: `${base}/retry`,
+    revertUrl: `${base}/revert`,
     resourceUrl: task.resourceUrl,
     operation: task.operation,
+    revertable: !active && task.data.journal !== undefined && task.succeeded > 0,
     description: task.description,
     status: task.status,
     badge: BADGES[task.status],
@@ -88,6 +95,7 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
     error: task.error,
     cancelRequested: task.cancelRequested,
     retryOfId: task.retryOfId,
+    revertOfId: task.revertOfId,
     filterQuery: task.filterQuery,
     selectionMode: task.selectionMode,
     milestone,

@@ -191,7 +191,7 @@ test("an admin selects every book matching a filter but one, and deletes them af
   const count = matching - 1;
   await bar(page).getByRole("link", { name: "Bulk delete" }).click();
   await expect(modal(page).getByRole("heading", { name: `Delete ${count} books?` })).toBeVisible();
-  const confirm = modal(page).getByRole("checkbox", { name: `I understand that ${count} books will be deleted for good.` });
+  const confirm = modal(page).getByRole("checkbox", { name: `I understand that ${count} books will be deleted until the task is reverted.` });
   const remove = modal(page).getByRole("button", { name: `Delete ${count} books` });
 
   // Without the confirmation ticked, the form does not submit.

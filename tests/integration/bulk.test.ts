@@ -160,7 +160,7 @@ describe("bulk edit: each field type changes exactly the selected rows", () => {
     expect(apply.status).toBe(200);
     expect(apply.text).toBe("");
     expect(apply.headers.get("location")).toBeNull();
-    expect(hxTrigger(apply.headers)["pc:saved"]).toEqual({ message: "Updated 12 books." });
+    expect(hxTrigger(apply.headers)["pc:saved"]).toEqual({ message: expect.stringMatching(/^Updated 12 books\. Revert bulk task #\d+ to undo it\.$/) });
     expect(apply.headers.get("hx-reswap")).toBe("none");
     expectOnlyChanged(before, await snapshot(db), picked, (old) => ({
       status: "PUBLISHED",
@@ -207,17 +207,19 @@ describe("bulk edit: each field type changes exactly the selected rows", () => {
     expectUnchanged(before, await snapshot(db));
   });
 
-  it("posting the applied form again is refused (the selection is used up) and changes nothing more", async () => {
+  it("posting the applied form again answers with the task it was recorded as, and changes nothing more", async () => {
     const browser = await openBrowser(fx);
     const picked = await pickBooks(db, 4);
     await selectRows(browser, picked);
     const token = await openEdit(browser, 4);
     const { apply, replay } = await previewAndApply(browser, token, { _change: "pages", pages: "401" });
     expect(apply.status).toBe(303);
+    const taskId = Number(/Revert bulk task #(\d+)/.exec(textOf((await browser.get(apply.headers.get("location")!)).text))![1]);
     const after = await snapshot(db);
     const again = await browser.post("/books/_bulk/apply", replay);
-    expect(again.status).toBe(403);
-    expect(textOf(again.text)).toContain("This selection has expired or belongs to another session.");
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(`/tasks/${taskId}`);
+    expect(textOf((await browser.get("/books/")).text)).toContain("This bulk operation was already done.");
     expectUnchanged(after, await snapshot(db));
   });
 });

@@ -243,7 +243,7 @@ describe("bulk edit of uuid-keyed coupons", () => {
     const [campaign] = await tagIds();
     const { preview, response } = await apply(b, "/coupons", await select(b, "/coupons", picked), { _change: ["percent", "campaign", "campaignId"], percent: "35", campaignId: campaign! });
     expect(textOf(preview.text)).toContain("Set Percent to 35 and set Campaign to Tag 1 on 5 coupons");
-    expect(hxTrigger(response.headers)["pc:saved"]).toEqual({ message: "Updated 5 coupons." });
+    expect(hxTrigger(response.headers)["pc:saved"]).toEqual({ message: expect.stringMatching(/^Updated 5 coupons\. Revert bulk task #\d+ to undo it\.$/) });
     expect(await texts(`SELECT id::text AS v FROM "Coupon" WHERE percent = 35 AND "campaignId" = $1 ORDER BY code`, [campaign])).toEqual(picked);
     expect(await count(db, `SELECT count(*) AS n FROM "Coupon" WHERE percent = 35 OR "campaignId" IS NOT NULL`)).toBe(5);
   });
@@ -289,7 +289,7 @@ describe("bulk edit of BigInt-keyed ledgers", () => {
     expect(rowIds(list.text).sort()).toEqual([...matched].sort());
     const token = await select(b, "/ledgers", "all", `coupon=${first}`);
     const { response } = await apply(b, "/ledgers", token, { _change: ["amount", "couponId"], amount: "-7", couponId: second! });
-    expect(hxTrigger(response.headers)["pc:saved"]).toEqual({ message: `Updated ${matched.length} ledgers.` });
+    expect(hxTrigger(response.headers)["pc:saved"]).toEqual({ message: expect.stringMatching(new RegExp(`^Updated ${matched.length} ledgers\\. Revert bulk task #\\d+ to undo it\\.$`)) });
     expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE amount = -7 AND "couponId" = $1 ORDER BY id`, [second])).toEqual(matched);
     expect(await count(db, `SELECT count(*) AS n FROM "Ledger" WHERE amount = -7`)).toBe(matched.length);
   });
@@ -378,6 +378,12 @@ describe("background tasks", () => {
     expect(await count(db, `SELECT count(*) AS n FROM "Coupon" WHERE percent = 55`)).toBe(all.length);
     expect(await count(db, `SELECT count(*) AS n FROM "_CouponToTag" WHERE "B" = $1`, [t1])).toBe(all.length);
     expect((await b.get(`/coupons/${all[3]}/edit`, MODAL)).status).toBe(200);
+
+    // Its revert puts back the percent and the cuid links of each uuid-keyed coupon.
+    const revertId = Number(/\/tasks\/(\d+)/.exec((await b.post(`/tasks/${taskId}/revert`, {})).headers.get("location") ?? "")?.[1]);
+    expect((await waitForEnd(db.pool, revertId)).final).toMatchObject({ status: "SUCCESS", succeeded: all.length });
+    expect(await count(db, `SELECT count(*) AS n FROM "Coupon" WHERE percent = 10`)).toBe(all.length);
+    expect(await count(db, `SELECT count(*) AS n FROM "_CouponToTag"`)).toBe(0);
   });
 
   it("runs a bulk edit of BigInt ledgers in the background, holding them, and records the refused one by its exact id", async () => {
@@ -400,6 +406,14 @@ describe("background tasks", () => {
     expect(await failures(db.pool, taskId)).toEqual([{ recordId: refused, reason: "Locked." }]);
     expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE amount = 99 AND "couponId" = $1 ORDER BY id`, [second])).toEqual(all.filter((id) => id !== refused));
     expect((await b.get(`/ledgers/${all.at(-1)}/edit`, MODAL)).status).toBe(200);
+
+    // Its revert puts back the ledgers it changed, found by their exact ids, and leaves the refused one alone.
+    await db.pool.query(`UPDATE "Ledger" SET amount = 5 WHERE id = $1`, [refused]);
+    const revertId = Number(/\/tasks\/(\d+)/.exec((await b.post(`/tasks/${taskId}/revert`, {})).headers.get("location") ?? "")?.[1]);
+    expect((await waitForEnd(db.pool, revertId)).final).toMatchObject({ status: "SUCCESS", total: all.length - 1, succeeded: all.length - 1 });
+    const [first] = await couponIds();
+    expect(await texts(`SELECT id::text AS v FROM "Ledger" WHERE amount = 1 AND "couponId" = $1 ORDER BY id`, [first])).toEqual(all.filter((id) => id !== refused));
+    expect(await texts(`SELECT amount::text AS v FROM "Ledger" WHERE id = $1`, [refused])).toEqual(["5"]);
   });
 });
 

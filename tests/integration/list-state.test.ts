@@ -444,7 +444,7 @@ describe("free-text search", () => {
 
 describe("state in the URL and in every link", () => {
   it("filter + sort + page 2 + size 10 shows exactly that slice", async () => {
-    const sql = `SELECT b.id FROM "Book" b WHERE b.status IN ('PUBLISHED', 'DRAFT') AND b.price >= 10 ORDER BY b.price DESC, b.id ASC`;
+    const sql = `SELECT b.id FROM "Book" b WHERE b.status IN ('PUBLISHED', 'DRAFT') AND b.price >= 10 ORDER BY b.price DESC, b.id DESC`;
     const all = await ids(sql);
     expect(all.length).toBeGreaterThan(20);
     const response = await list("/books?status=PUBLISHED,DRAFT&price.min=10&sort=-price&page=2&size=10");
@@ -509,7 +509,7 @@ describe("state in the URL and in every link", () => {
     }
     // And the pages they lead to are the right slices.
     const sliceSql = `SELECT b.id FROM "Book" b WHERE ${SEARCH_SQL} AND b.status IN ('PUBLISHED', 'DRAFT')
-       AND EXISTS (SELECT 1 FROM "_BookToGenre" g WHERE g."A" = b.id AND g."B" IN (2, 3)) ORDER BY b.price DESC, b.id ASC`;
+       AND EXISTS (SELECT 1 FROM "_BookToGenre" g WHERE g."A" = b.id AND g."B" IN (2, 3)) ORDER BY b.price DESC, b.id DESC`;
     const slice = await ids(sliceSql, ["the"]);
     const next = pages.find((link) => link.label === "Next page")!;
     expect(rowIds((await list(unescapeHtml(next.href))).text)).toEqual(slice.slice(20, 30));
@@ -1056,7 +1056,7 @@ describe("bad input never 500s", () => {
 
   it("page=99999999 with filters, sort and search gives the filtered last page", async () => {
     const all = await ids(
-      `SELECT b.id FROM "Book" b WHERE ${SEARCH_SQL} AND b.status = 'DRAFT' ORDER BY b.price DESC, b.id ASC`,
+      `SELECT b.id FROM "Book" b WHERE ${SEARCH_SQL} AND b.status = 'DRAFT' ORDER BY b.price DESC, b.id DESC`,
       ["the"],
     );
     const last = Math.ceil(all.length / 10);

@@ -52,6 +52,25 @@ describe("background task options", () => {
   });
 });
 
+describe("history options", () => {
+  it("names a bad history or recoverableDelete value, globally and per resource", () => {
+    const create = (options: Record<string, unknown>) => configError(() => createPowerCrud({ ...base(), ...options } as PowerCrudOptions));
+    expect(create({ history: { retentionDays: 0 } }).message).toContain("history.retentionDays");
+    expect(create({ history: { keep: true } }).message).toMatch(/history\.keep: unknown option \(valid: enabled, retentionDays\)/);
+    expect(create({ tasks: { canRevert: "admins" } }).message).toContain("tasks.canRevert: must be a function");
+    expect(mount({ model: "Book", history: { enabled: "yes" } }).message).toContain("history.enabled");
+    expect(mount({ model: "Book", bulk: { recoverableDelete: 1 } }).message).toContain("bulk.recoverableDelete");
+  });
+
+  it("gives a resource the global history settings under its own", () => {
+    const crud = createPowerCrud({ ...base(), history: { retentionDays: 90 } });
+    expect(crud.resource({ model: "Book" }).resource.history).toEqual({ enabled: true, retentionDays: 90 });
+    expect(crud.resource({ model: "Book", history: { enabled: false } }).resource.history).toEqual({ enabled: false, retentionDays: 90 });
+    expect(createPowerCrud(base()).resource({ model: "Book", history: { retentionDays: 3650 } }).resource.history).toEqual({ enabled: true, retentionDays: 3650 });
+    expect(createPowerCrud(base()).resource({ model: "Book" }).resource.history).toEqual({ enabled: true });
+  });
+});
+
 describe("resource() options", () => {
   it("accepts a resource with nothing but its model", () => {
     const router = createPowerCrud(base()).resource({ model: "Book" });

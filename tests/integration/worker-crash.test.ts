@@ -2,7 +2,8 @@
  * A real worker process is killed with SIGKILL in the middle of a task; another one is started. The
  * task must resume from its last committed chunk (the sweep frees the dead worker's job long before
  * graphile-worker's four hours), end with exact counts, and have changed every row exactly once:
- * a trigger counts the committed UPDATEs of each row.
+ * a trigger counts the committed UPDATEs of each row. The same holds for a revert, whose journal
+ * must hold each record exactly once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -35,7 +36,10 @@ beforeAll(async () => {
     DROP TRIGGER IF EXISTS crash_test_count ON "Book";
     CREATE TRIGGER crash_test_count AFTER UPDATE ON "Book" FOR EACH ROW EXECUTE FUNCTION crash_test_count();
   `);
-  const app = bareApp(db, (app, crud) => app.use("/books", crud.resource(CRASH_RESOURCE)), { tasks: CRASH_TASKS });
+  const app = bareApp(db, (app, crud) => {
+    app.use("/books", crud.resource(CRASH_RESOURCE));
+    app.use("/tasks", crud.tasks());
+  }, { tasks: CRASH_TASKS });
   logged = app.errors;
   server = await TestClient.start(app.app);
 });
@@ -103,5 +107,42 @@ it("resumes a task whose worker was killed with SIGKILL, and ends exact with eve
   expect(await count(db, `SELECT count(*) AS n FROM "Book" WHERE pages = 4242`)).toBe(300);
   expect(await count(db, `SELECT count(*) AS n FROM crash_test_updates WHERE n = 1`)).toBe(300);
   expect(await count(db, `SELECT count(*) AS n FROM crash_test_updates WHERE n <> 1`)).toBe(0);
+  expectNoServerErrors(logged);
+}, 120_000);
+
+it("resumes a revert whose worker was killed with SIGKILL, and puts every row back exactly once", async () => {
+  const b = new Browser(server.fork(), "admin");
+  await b.get("/books/");
+  await b.post("/books/_selection", { op: "all", _list: "" }, BAR);
+  const form = await b.get("/books/_bulk/edit", MODAL);
+  const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
+  const original = new Map((await db.pool.query<{ id: number; pages: number }>(`SELECT id, pages FROM "Book"`)).rows.map((row) => [row.id, row.pages]));
+  const edited = await b.post("/books/_bulk/apply", { selection: token, _change: "pages", pages: "4343" }, MODAL);
+  const editId = Number(/Open task #(\d+)/.exec(edited.text)![1]);
+  const first = await startWorkerProcess();
+  expect((await waitForEnd(db.pool, editId, 60_000)).final).toMatchObject({ status: "SUCCESS", succeeded: 300 });
+
+  await db.pool.query(`TRUNCATE crash_test_updates`);
+  const queued = await b.post(`/tasks/${editId}/revert`, {});
+  expect(queued.status, queued.text).toBe(303);
+  const revertId = Number(/\/tasks\/(\d+)/.exec(queued.headers.get("location")!)![1]);
+  await waitFor("a few reverted chunks", async () => (await taskState(db.pool, revertId)).processed >= 60, 60_000);
+  first.kill("SIGKILL");
+  await new Promise((resolve) => first.once("exit", resolve));
+  const atKill = await taskState(db.pool, revertId);
+  expect(atKill.status).toBe("RUNNING");
+  expect(atKill.processed).toBeLessThan(300);
+  // What the killed worker committed is exactly what its counts and its journal say.
+  expect(await count(db, `SELECT count(*) AS n FROM "Book" WHERE pages <> 4343`)).toBe(atKill.processed);
+  expect(await count(db, `SELECT count(*) AS n FROM powercrud.journal WHERE "taskId" = $1`, [revertId])).toBe(atKill.processed);
+
+  await startWorkerProcess();
+  const { final } = await waitForEnd(db.pool, revertId, 60_000);
+  expect(final).toMatchObject({ status: "SUCCESS", total: 300, processed: 300, succeeded: 300, failed: 0 });
+  const now = new Map((await db.pool.query<{ id: number; pages: number }>(`SELECT id, pages FROM "Book"`)).rows.map((row) => [row.id, row.pages]));
+  expect(now).toEqual(original);
+  expect(await count(db, `SELECT count(*) AS n FROM crash_test_updates WHERE n = 1`)).toBe(300);
+  expect(await count(db, `SELECT count(*) AS n FROM crash_test_updates WHERE n <> 1`)).toBe(0);
+  expect(await count(db, `SELECT count(*) AS n FROM powercrud.journal WHERE "taskId" = $1`, [revertId])).toBe(300);
   expectNoServerErrors(logged);
 }, 120_000);

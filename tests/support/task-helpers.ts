@@ -55,6 +55,6 @@ export async function failures(pool: pg.Pool, id: number): Promise<Array<{ recor
 }
 
 export async function resetTasks(pool: pg.Pool): Promise<void> {
-  await pool.query(`TRUNCATE powercrud.task, powercrud.task_target, powercrud.task_chunk, powercrud.task_failure, powercrud.task_run RESTART IDENTITY CASCADE`);
+  await pool.query(`TRUNCATE powercrud.task, powercrud.task_target, powercrud.task_chunk, powercrud.task_failure, powercrud.task_run, powercrud.journal, powercrud.record_change RESTART IDENTITY CASCADE`);
   await pool.query(`DELETE FROM graphile_worker._private_jobs`);
 }

@@ -294,7 +294,7 @@ describe("properties: parsers answer a clean refusal or a value the column holds
           for (const bound of [filter.min, filter.max]) if (bound && filter.spec.kind === "date") expect(checkDate(bound).ok).toBe(true);
           expect(filter.text ?? "").not.toContain("\u0000");
         }
-        const where = whereSql(active, { text: search.replaceAll("\u0000", "").slice(0, 200), conditions: ['t."title" ILIKE $PATTERN'] }, Book);
+        const where = whereSql(active, { text: search.replaceAll("\u0000", "").slice(0, 200), conditions: [{ condition: 't."title" ILIKE $PATTERN' }] }, Book);
         // No user text is ever spliced into the SQL: every value travels as a parameter.
         for (const clause of where.clauses) expect(clause).toMatch(/^[\w\s"().$:<>=!,'*[\]+-]*$/);
       }),

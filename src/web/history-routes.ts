@@ -1,0 +1,47 @@
+import type { Request, Router } from "express";
+import { recordHistory, type HistoryCursor, type HistoryPage } from "../history/record-history";
+import { HttpError } from "./http-error";
+import { targets } from "./htmx";
+import { parseRecordId } from "./record-id";
+import type { ResourceWeb } from "./resource-web";
+
+/** Changes a History panel shows at once; "Show older changes" loads the next as many. */
+export const HISTORY_PAGE_SIZE = 20;
+const OLDER_ID = "pc-history-older";
+
+/** What the History panel partial needs: the entries and the link to the older ones. */
+export interface HistoryView extends HistoryPage {
+  olderUrl?: string;
+}
+
+/** The first page of a record's history for its detail view; undefined when the resource keeps none. */
+export async function historyView(web: ResourceWeb, req: Request, recordId: string, cursor: HistoryCursor = {}): Promise<HistoryView | undefined> {
+  const { resource } = web;
+  if (!resource.history.enabled) return undefined;
+  const page = await recordHistory(resource, recordId, cursor, HISTORY_PAGE_SIZE, resource.global.tasks.url);
+  const older = page.older && new URLSearchParams({ ...(page.older.task !== undefined ? { tasks: String(page.older.task) } : {}), ...(page.older.change !== undefined ? { changes: String(page.older.change) } : {}) });
+  return { ...page, ...(older ? { olderUrl: `${req.baseUrl}/${encodeURIComponent(recordId)}/history?${older}` } : {}) };
+}
+
+/**
+ * GET /:id/history?tasks=&changes=: older entries of a record's History panel. "Show older changes"
+ * swaps itself for them (htmx); without JavaScript it opens the same entries on a page of their own.
+ */
+export function historyRoutes(router: Router, web: ResourceWeb): void {
+  const { resource, route, require, render, renderPartial } = web;
+  router.get("/:id/history", route(async (req, res) => {
+    await require(req, "detail");
+    if (!resource.history.enabled) throw new HttpError(404, `${resource.plural} keep no history.`);
+    const id = String(parseRecordId(resource.global.dataModel, resource.model, String(req.params.id), resource.singular));
+    const history = await historyView(web, req, id, { task: cursorOf(req.query.tasks), change: cursorOf(req.query.changes) });
+    const context = { history, recordUrl: `${req.baseUrl}/${encodeURIComponent(id)}`, pageTitle: `History of ${resource.singular.toLowerCase()} ${id}` };
+    if (targets(req, OLDER_ID)) return render(req, res, "powercrud/partials/record-history-entries.njk", context);
+    renderPartial(req, res, "powercrud/partials/record-history.njk", { ...context, standalone: true });
+  }));
+}
+
+function cursorOf(value: unknown): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) throw new HttpError(400, "The history page's position (tasks, changes) must be a whole number.");
+  return Number(value);
+}
