@@ -7,6 +7,7 @@ import { matrixBench } from "./matrix-bench";
 import { tasksBench } from "./tasks-bench";
 import { statusBench } from "./status-bench";
 import { journalBench } from "./journal-bench";
+import { exportBench } from "./export-bench";
 
 /** Each part of the benchmark, in the order `npm run bench` runs them; `npm run bench -- matrix list` runs only those. */
 const PARTS: Record<string, (url: string) => Promise<string>> = {
@@ -18,6 +19,7 @@ const PARTS: Record<string, (url: string) => Promise<string>> = {
   tasks: tasksBench,
   status: statusBench,
   journal: journalBench,
+  export: exportBench,
 };
 
 const chosen = process.argv.slice(2);

@@ -389,6 +389,27 @@
     });
   });
 
+  // The Export menu's "Selected (N)": the selection bar is swapped alone as rows are ticked, so the
+  // menu reads the bar's count when it opens (disabled with nothing selected).
+  document.addEventListener("toggle", function (event) {
+    var panel = event.target;
+    if (panel.id !== "pc-export" || !panel.open) return;
+    var option = panel.querySelector("[data-pc-export-selection]");
+    var bar = document.getElementById("pc-selection-bar");
+    if (!option || !bar) return;
+    var size = bar.getAttribute("data-pc-selection-size");
+    option.disabled = size === "0";
+    if (option.disabled && option.checked) panel.querySelector('input[name="scope"][value="list"]').checked = true;
+    panel.querySelector("[data-pc-export-selected-count]").textContent = size === "" ? "…" : Number(size).toLocaleString("en");
+  }, true);
+
+  // The export form downloads a file and leaves the page as it was: its popover closes once it posted.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-pc-export]");
+    if (!form) return;
+    setTimeout(function () { form.closest("details").open = false; }, 0);
+  });
+
   // The column chooser: with no column ticked, "Show columns" is disabled and its message says why
   // (the server refuses such a choice too, with the same message).
   function syncColumnChooser() {

@@ -15,7 +15,8 @@ import { adviseIndexes, type IndexAdvice } from "./list/index-advisor";
 import { taskIndicator, taskRouter } from "./web/task-routes";
 import { CLEANUP_JOB, cleanupTasks, type CleanupResult } from "./tasks/cleanup";
 import { TaskEvents } from "./tasks/task-events";
-import { BULK_JOB } from "./tasks/interfaces";
+import { BULK_JOB, EXPORT_JOB } from "./tasks/interfaces";
+import { exportTaskHandler } from "./tasks/export-task";
 import { TaskNotifier } from "./tasks/notifications";
 import { bulkTaskHandler } from "./tasks/run-task";
 import { startWorker, type WorkerHandle } from "./tasks/worker";
@@ -92,16 +93,16 @@ export function createPowerCrud(options: PowerCrudOptions): PowerCrud {
     const byResource = Object.fromEntries([...resources.values()].flatMap((resource) => (resource.history.retentionDays ? [[resource.key, resource.history.retentionDays]] : [])));
     return cleanupTasks(config.pool, { retentionDays, byResource, batchSize: config.tasks.cleanupBatchSize });
   };
-  const taskList = (): TaskList => ({
-    [CLEANUP_JOB]: async () => void (await cleanup()),
-    [BULK_JOB]: bulkTaskHandler({
+  const taskList = (): TaskList => {
+    const context = {
       pool: config.pool,
       resources,
       config: config.tasks,
       notifier: new TaskNotifier(config.tasks, config.logError),
-      log: (message) => config.logError(new Error(message)),
-    }),
-  });
+      log: (message: string) => config.logError(new Error(message)),
+    };
+    return { [CLEANUP_JOB]: async () => void (await cleanup()), [BULK_JOB]: bulkTaskHandler(context), [EXPORT_JOB]: exportTaskHandler(context) };
+  };
   return {
     resource(resourceOptions) {
       const resolved = resolveResource(config, resourceOptions);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Request } from "express";
 import { fn } from "./schema-helpers";
-import type { FinishedTask, RevertableTask } from "../tasks/interfaces";
+import type { FinishedTask, RevertableTask, TaskOperation } from "../tasks/interfaces";
 
 export const NOTIFY_CHANNELS = ["messages", "email", "callback"] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
@@ -56,7 +56,7 @@ export type BackgroundConfig = z.output<typeof globalBackgroundSchema>;
 export interface TaskKeyParts {
   userKey: string | undefined;
   resource: string;
-  operation: "update" | "delete" | "revert";
+  operation: TaskOperation;
   /** Stands for the target set: the selection's filter and picks, or the task retried. */
   targets: string;
   values: unknown;

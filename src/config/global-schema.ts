@@ -5,6 +5,7 @@ import type { DataModelMeta } from "../model/types";
 import { fn } from "./schema-helpers";
 import { permissionsSchema } from "./permissions-schema";
 import { globalBackgroundSchema, tasksSchema } from "./background-schema";
+import { globalExportSchema } from "./export-schema";
 import { historySchema } from "./history-schema";
 
 export const globalSchema = z
@@ -72,6 +73,9 @@ export const globalSchema = z
       .prefault({})
       .describe("When bulk operations run in the background, for every resource; a resource's `bulk.background` overrides each setting."),
     history: historySchema.prefault({}),
+    export: globalExportSchema.prefault({}).describe(
+      "Export of lists as CSV and XLSX, for every resource; a resource's `export` overrides each setting. See [Export](../guides/export.md).",
+    ),
     tasks: tasksSchema.prefault({}).describe("Background task pages, who manages them, notifications, and how workers watch each other."),
     logError: fn<(error: unknown) => void>("(error) => void").default(() => (error: unknown) => console.error(error)).meta({
       defaultText: "`console.error`",

@@ -22,7 +22,7 @@ export type PermissionResult = boolean | string;
 export type ActionPermission = (ctx: PermissionContext<any>) => PermissionResult | Promise<PermissionResult>;
 export type RecordPermission = (ctx: RecordPermissionContext<any, any>) => PermissionResult | Promise<PermissionResult>;
 
-export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk" | "shareViews";
+export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk" | "shareViews" | "export";
 
 export const permissionsSchema = z
   .object({
@@ -39,6 +39,10 @@ export const permissionsSchema = z
         "Asked before a user shares one of their saved views with everyone who may list the resource, or stops sharing it. Saving, " +
         "renaming and deleting one's own views needs only `list`.",
       defaultText: "`bulk`'s answer (those trusted to change many records at once may publish views)",
+    }),
+    export: fn<ActionPermission>("(ctx) => boolean | string").optional().meta({
+      description: "Asked before the Export menu and exporting, after `list` allowed; without it, whoever may see the list may export it.",
+      defaultText: "none: allowed",
     }),
     updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional().meta(
       askedBefore("editing one record, after `update` allowed; also asked for every record of a bulk edit"),

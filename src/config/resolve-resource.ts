@@ -6,6 +6,7 @@ import type { ModelMeta } from "../model/types";
 import { filterSpecs, searchConditions, type FilterSpec, type SearchField } from "../list/filters";
 import { defaultColumnKeys, detailColumnKeys, resolveColumn, type Column, type ColumnContext } from "../list/columns";
 import type { BackgroundConfig } from "./background-schema";
+import type { ExportConfig } from "./export-schema";
 import type { HistoryConfig } from "./history-schema";
 import type { ListMounts } from "../web/delete-blockers";
 import type { PowerCrudConfig } from "./global-schema";
@@ -51,6 +52,8 @@ export interface Resource {
   mounts: ListMounts;
   /** Background execution: createPowerCrud's settings with this resource's own on top. */
   background: BackgroundConfig;
+  /** Export: createPowerCrud's settings with this resource's own on top. */
+  export: ExportConfig;
   /** The journal and audit trail: createPowerCrud's `history` with this resource's own on top. */
   history: HistoryConfig;
   templates: { list: string; table: string; detail: string; form: string; deleteConfirm: string };
@@ -146,6 +149,9 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     deleteConfirm: config.templates.deleteConfirm ?? "powercrud/partials/delete-confirm.njk",
   };
   const ownBackground = Object.fromEntries(Object.entries(config.bulk.background).filter(([, value]) => value !== undefined));
+  const background = { ...global.bulk.background, ...ownBackground };
+  const ownExport = Object.fromEntries(Object.entries(config.export).filter(([, value]) => value !== undefined));
+  const exportSettings = { ...global.export, ...ownExport };
   return {
     key: config.key ?? model.name,
     config,
@@ -167,7 +173,8 @@ export function resolveResource(global: PowerCrudConfig, options: ResourceOption
     searchConditions: search,
     permissions: { ...global.permissions, ...config.permissions },
     mounts: new Map(),
-    background: { ...global.bulk.background, ...ownBackground },
+    background,
+    export: { ...exportSettings, backgroundMinRecords: exportSettings.backgroundMinRecords ?? background.minRecords },
     history: {
       enabled: config.history.enabled ?? global.history.enabled,
       retentionDays: config.history.retentionDays ?? global.history.retentionDays,

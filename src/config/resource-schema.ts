@@ -3,6 +3,7 @@ import type { Request } from "express";
 import { fn } from "./schema-helpers";
 import { permissionsSchema, type PermissionResult } from "./permissions-schema";
 import { resourceBackgroundSchema } from "./background-schema";
+import { resourceExportSchema } from "./export-schema";
 import { resourceHistorySchema } from "./history-schema";
 import type { ChoicesWhere, FieldCheck } from "../forms/types";
 
@@ -275,6 +276,7 @@ export const resourceSchema = z
       .default({ delete: true, chunkSize: 5_000, background: {}, recoverableDelete: false })
       .describe("Bulk delete, the chunk size of bulk statements, the veto hook and background execution."),
     history: resourceHistorySchema,
+    export: resourceExportSchema.default({}).describe("Export of this list as CSV and XLSX; what it leaves out comes from createPowerCrud's `export`."),
     rowActions: z.array(rowActionSchema).default([]).describe("Extra buttons on every row."),
     toolbar: z.array(toolbarButtonSchema).default([]).describe("Extra buttons above the list."),
     permissions: permissionsSchema.default({}).describe("This resource's hooks; each replaces the global hook of the same name."),

@@ -9,7 +9,7 @@ const integer = new Intl.NumberFormat("en");
 const pad = (value: number, width = 2) => String(value).padStart(width, "0");
 
 /** 2024-01-04 (UTC). Years below 1000 keep four digits; years before 1 get a minus sign. */
-function isoDate(date: Date): string {
+export function isoDate(date: Date): string {
   const year = date.getUTCFullYear();
   return `${year < 0 ? "-" : ""}${pad(Math.abs(year), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }
@@ -45,7 +45,10 @@ export function formatValue(value: unknown, column: Pick<Column, "format" | "sca
 }
 
 /** Pads or rounds a decimal string to `scale` places without passing through a float. */
-function fixed(text: string, scale: number): string {
+export function fixed(text: string, scale: number): string {
+  const point = text.indexOf(".");
+  // PostgreSQL prints a Decimal(p, s) with its s places: most values are already right.
+  if (scale > 0 && point !== -1 && text.length - point - 1 === scale) return text;
   const [whole = "0", fraction = ""] = text.split(".");
   if (fraction.length > scale) return Number(text).toFixed(scale);
   return scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, "0")}`;

@@ -26,7 +26,7 @@ export function pageIdsQuery(model: ModelMeta, columns: Column[], state: ListSta
   const [first] = keys;
   const id = `t.${ident(idColumn(model))}`;
   const lastDescending = state.sort.at(-1)?.descending ?? true;
-  const byId = `${id} ${lastDescending ? "DESC" : "ASC"}`;
+  const byId = idOrder(model, state);
   const select = (joins: Join[], extraWhere: string[], order: string[], tail: string) => {
     const conditions = [...where.clauses, ...extraWhere];
     return `SELECT ${id} AS id${tail} FROM ${ident(model.dbName)} t ${joins.map(joinSql).join(" ")}
@@ -57,6 +57,21 @@ export function pageIdsQuery(model: ModelMeta, columns: Column[], state: ListSta
            ORDER BY ${order.join(", ")} LIMIT ${limit} OFFSET ${offset}`,
     values,
   };
+}
+
+/** The id as the last key, in the last sort key's direction (newest first unsorted): the order is total, pages never repeat or skip rows. */
+function idOrder(model: ModelMeta, state: ListState): string {
+  return `t.${ident(idColumn(model))} ${(state.sort.at(-1)?.descending ?? true) ? "DESC" : "ASC"}`;
+}
+
+/**
+ * The list's order over all its rows, as pages order them: the joins its sort keys need (by alias)
+ * and the ORDER BY terms, the id last. An export walks it from the first row to the last.
+ */
+export function listOrder(model: ModelMeta, columns: Column[], state: ListState): { joins: Map<string, string>; orderBy: string } {
+  const keys = sortKeys(columns, state);
+  const joins = new Map(uniqueJoins(keys.flatMap((key) => key.joins)).map((join) => [join.alias, joinSql(join)]));
+  return { joins, orderBy: [...keys.flatMap((key) => key.order), idOrder(model, state)].join(", ") };
 }
 
 type Join = NonNullable<Column["sql"]>["joins"][number];

@@ -16,7 +16,7 @@ export async function pageRows(pool: pg.Pool, resource: Resource, ids: Array<num
   const { model } = resource;
   const { selects, joins } = rowSql(resource, columns);
   const { rows } = await pool.query({
-    text: `SELECT ${selects} FROM ${ident(model.dbName)} t ${joins} WHERE t.${ident(idColumn(model))} = ANY($1)`,
+    text: `SELECT ${selects.join(", ")} FROM ${ident(model.dbName)} t ${[...joins.values()].join(" ")} WHERE t.${ident(idColumn(model))} = ANY($1)`,
     values: [ids],
     types: prismaCompatibleTypes,
   });
@@ -32,33 +32,34 @@ export async function rowsOfPage(pool: pg.Pool, resource: Resource, page: { text
   const { model } = resource;
   const { selects, joins } = rowSql(resource, columns);
   const { rows } = await pool.query({
-    text: `SELECT ${selects} FROM unnest(ARRAY(${page.text})) WITH ORDINALITY AS page(id, n)
-           JOIN ${ident(model.dbName)} t ON t.${ident(idColumn(model))} = page.id ${joins} ORDER BY page.n`,
+    text: `SELECT ${selects.join(", ")} FROM unnest(ARRAY(${page.text})) WITH ORDINALITY AS page(id, n)
+           JOIN ${ident(model.dbName)} t ON t.${ident(idColumn(model))} = page.id ${[...joins.values()].join(" ")} ORDER BY page.n`,
     values: page.values,
     types: prismaCompatibleTypes,
   });
   return rows.map(nest);
 }
 
-/** The select list and joins of a page's rows (table alias t). */
-function rowSql(resource: Resource, columns: Column[]): { selects: string; joins: string } {
-  const { model, global } = resource;
+/**
+ * What a row of the list reads, as SQL over the model's table aliased `t`: every own column (named
+ * by field), each to-one relation value through a LEFT JOIN keyed by alias (named by its path,
+ * "author.name"), each many-to-many relation as a JSON array of { id, displayField } (named by the
+ * relation). `ownFields: "columns"` reads only the id and the own fields the columns name (an export
+ * writes nothing else); list pages read them all, for record hooks and row actions.
+ */
+export function rowSql(resource: Resource, columns: Column[], ownFields: "all" | "columns" = "all"): { selects: string[]; joins: Map<string, string> } {
+  const { model } = resource;
   const selects: string[] = [];
   const joins = new Map<string, string>();
+  const named = new Set([model.idField, ...columns.filter((column) => column.kind === "field" && column.path.length === 1).map((column) => column.key)]);
   for (const field of model.fields) {
+    if (ownFields === "columns" && !named.has(field.name)) continue;
     if (field.kind !== "object" && !field.isList && field.type !== "Bytes") selects.push(`t.${ident(field.dbName)} AS ${ident(field.name)}`);
   }
   for (const column of columns) {
     if (column.kind === "many") {
-      const field = fieldOf(model, column.path[0]!);
-      const m2m = field && manyToMany(global.dataModel, model, field);
-      if (!m2m) continue;
-      const item = fieldOf(m2m.target, column.itemField!);
-      const targetId = fieldOf(m2m.target, m2m.target.idField);
-      if (!item || item.kind === "object" || !targetId || targetId.kind === "object") continue;
-      selects.push(`(SELECT coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', r.${ident(item.dbName)}) ORDER BY r.${ident(item.dbName)}), '[]')
-                     FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
-                     WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(model))}) AS ${ident(column.path[0]!)}`);
+      const many = manyToManySql(resource, column, "json");
+      if (many) selects.push(`${many} AS ${ident(column.path[0]!)}`);
     } else if (column.sql && column.sql.joins.length > 0) {
       for (const join of column.sql.joins) {
         const [fromAlias, fromColumn] = join.fromColumn.split(".");
@@ -67,11 +68,34 @@ function rowSql(resource: Resource, columns: Column[]): { selects: string; joins
       selects.push(`${column.sql.alias}.${ident(column.sql.column)} AS ${ident(column.path.join("."))}`);
     }
   }
-  return { selects: selects.join(", "), joins: [...joins.values()].join(" ") };
+  return { selects, joins };
+}
+
+/**
+ * A many-to-many column of a row (the model's table aliased `t`) as a correlated subquery, sorted by
+ * the related records' display field: a JSON array of { id, <display field> } (list pages, which
+ * link each one), or their display names joined with ", " (a CSV export). Undefined when the column
+ * names no many-to-many relation with a plain display field.
+ */
+export function manyToManySql(resource: Resource, column: Column, shape: "json" | "names"): string | undefined {
+  const { model, global } = resource;
+  const field = fieldOf(model, column.path[0]!);
+  const m2m = field && manyToMany(global.dataModel, model, field);
+  if (!m2m) return undefined;
+  const item = fieldOf(m2m.target, column.itemField!);
+  const targetId = fieldOf(m2m.target, m2m.target.idField);
+  if (!item || item.kind === "object" || !targetId || targetId.kind === "object") return undefined;
+  const name = `r.${ident(item.dbName)}`;
+  const value = shape === "json"
+    ? `coalesce(json_agg(json_build_object('${m2m.target.idField}', r.${ident(targetId.dbName)}, '${column.itemField}', ${name}) ORDER BY ${name}), '[]')`
+    : `string_agg(${name}::text, ', ' ORDER BY ${name})`;
+  return `(SELECT ${value}
+           FROM ${ident(m2m.joinTable)} m JOIN ${ident(m2m.target.dbName)} r ON r.${ident(targetId.dbName)} = m.${ident(m2m.targetColumn)}
+           WHERE m.${ident(m2m.ownColumn)} = t.${ident(idColumn(model))})`;
 }
 
 /** { "author.name": "Ada" } → { author: { name: "Ada" } }; a missing relation stays null. */
-function nest(row: Record<string, unknown>): RecordRow {
+export function nest(row: Record<string, unknown>): RecordRow {
   const result: RecordRow = {};
   for (const [key, value] of Object.entries(row)) {
     const path = key.split(".");

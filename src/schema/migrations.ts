@@ -190,4 +190,33 @@ CREATE INDEX ON powercrud.record_change ("model", "recordId", "id");
 CREATE INDEX ON powercrud.record_change ("resourceKey", "at");
 `,
   },
+  {
+    id: "0004-export-files",
+    sql: `
+-- The file a background export wrote, kept in the database so that any web process can serve it,
+-- whichever machine's worker wrote it. Its chunks are written as the export goes; it can be
+-- downloaded once complete (completedAt), until expiresAt, after which the cleanup deletes it.
+CREATE TABLE powercrud.export_file (
+  "id"          bigserial PRIMARY KEY,
+  "taskId"      integer NOT NULL REFERENCES powercrud.task ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+  "fileName"    text NOT NULL,
+  "contentType" text NOT NULL,
+  "size"        bigint NOT NULL DEFAULT 0,
+  "rows"        bigint NOT NULL DEFAULT 0,
+  "createdAt"   timestamptz(3) NOT NULL DEFAULT now(),
+  "completedAt" timestamptz(3),
+  "expiresAt"   timestamptz(3)
+);
+CREATE INDEX ON powercrud.export_file ("taskId");
+CREATE INDEX ON powercrud.export_file ("expiresAt");
+
+-- The file's bytes in order, about a megabyte a row: written and read back one chunk at a time.
+CREATE TABLE powercrud.export_chunk (
+  "fileId" bigint NOT NULL REFERENCES powercrud.export_file ("id") ON DELETE CASCADE,
+  "seq"    integer NOT NULL,
+  "data"   bytea NOT NULL,
+  PRIMARY KEY ("fileId", "seq")
+);
+`,
+  },
 ];

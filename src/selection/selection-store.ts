@@ -78,6 +78,33 @@ export class SelectionStore {
   }
 
   /**
+   * A copy of a selection under an owner of its own (e.g. "export:12" for a background export), inside
+   * the caller's transaction: the session's later clicks change the original, never the copy, so a
+   * task reads the rows that were selected when it was queued.
+   */
+  async copy(client: pg.PoolClient, selection: Selection, owner: string): Promise<Selection> {
+    const token = randomBytes(18).toString("base64url");
+    await client.query(
+      `INSERT INTO ${SELECTION} (token, "sessionId", resource, mode, "filterQuery", size, "updatedAt")
+       SELECT $2, $3, resource, mode, "filterQuery", size, now() FROM ${SELECTION} WHERE token = $1`,
+      [selection.token, token, owner],
+    );
+    await client.query(`INSERT INTO ${ITEM} (token, "recordId", included) SELECT $2, "recordId", included FROM ${ITEM} WHERE token = $1`, [selection.token, token]);
+    return { ...selection, token };
+  }
+
+  /** A copied selection by its token alone (a worker has no session), or undefined once it is gone. */
+  async copied(token: string): Promise<Selection | undefined> {
+    const { rows } = await this.pool.query<Selection>(`SELECT token, mode, "filterQuery", size FROM ${SELECTION} WHERE token = $1`, [token]);
+    return rows[0];
+  }
+
+  /** Deletes a selection (with its picks) by its token. */
+  async remove(token: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${SELECTION} WHERE token = $1`, [token]);
+  }
+
+  /**
    * A stored filter that the list would now read differently (made before a validation change, or
    * before filters were stored canonically) would select other rows than the user chose, maybe all
    * of them: it is dropped rather than silently widened.

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { cleanupExportFiles } from "../export/export-files";
 
 /** The graphile-worker task (and cron identifier) that removes finished tasks past their retention. */
 export const CLEANUP_JOB = "powercrud:cleanup";
@@ -22,14 +23,16 @@ export interface CleanupResult {
 const CHILD_TABLES = ["powercrud.task_target", "powercrud.task_failure", "powercrud.task_chunk", "powercrud.journal"] as const;
 
 /**
- * Removes finished tasks (with their targets, chunks, failures and journal) older than their
- * resource's retention period, and the record changes older than it. A million-target task would
- * make one cascading DELETE hold its locks for seconds, so the child rows go first, `batchSize` at a
- * time, each batch its own autocommitted statement; the task rows last, re-checked as finished and
- * old. Only those rows are ever locked: pages and workers carry on.
+ * Removes the files of exports whose download time is over, then finished tasks (with their targets,
+ * chunks, failures, journal and export files) older than their resource's retention period, and the
+ * record changes older than it. A million-target task would make one cascading DELETE hold its locks
+ * for seconds, so the child rows go first, `batchSize` at a time, each batch its own autocommitted
+ * statement; the task rows last, re-checked as finished and old. Only those rows are ever locked:
+ * pages and workers carry on.
  */
 export async function cleanupTasks(pool: pg.Pool, options: CleanupOptions): Promise<CleanupResult> {
-  const result: CleanupResult = { tasks: 0, rows: 0 };
+  // Export files usually expire long before their task: they go first, whatever the task's age.
+  const result: CleanupResult = { tasks: 0, rows: await cleanupExportFiles(pool) };
   const perRound = options.tasksPerRound ?? 100;
   const keys = Object.keys(options.byResource ?? {});
   const days = keys.map((key) => options.byResource![key]!);

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { HttpError } from "../web/http-error";
 import { inTransaction, sqlState } from "../db/transaction";
-import { insertTask } from "./insert-task";
+import { insertTask, type NewTask } from "./insert-task";
 import { BULK_JOB, type JournalScope, type StoredChange, type TaskOperation } from "./interfaces";
 import { announce } from "./task-state";
 
@@ -49,45 +49,56 @@ export class HeldByTask extends HttpError {
  * none of it does: never a task without a job, or a job without a task.
  */
 export async function enqueueTask(pool: pg.Pool, request: EnqueueRequest): Promise<EnqueueResult> {
+  return queueing(pool, async (client) => {
+    const inserted = await insertOrFind(client, request);
+    if (inserted.kind === "duplicate") return inserted;
+    const { taskId } = inserted;
+
+    const offset = request.targets.params.length;
+    const frozen = await client.query(
+      `INSERT INTO powercrud.task_target ("recordId", "taskId", chunk)
+       SELECT s.id::text, $${offset + 1}::int, ((row_number() OVER (ORDER BY s.id)) - 1) / $${offset + 2}::int
+       FROM (${request.targets.sql}) s`,
+      [...request.targets.params, taskId, request.chunkSize],
+    );
+    const total = frozen.rowCount ?? 0;
+    if (total === 0) throw new HttpError(422, "None of the selected records exist any more, so there is nothing to do.");
+
+    await refuseHeldTargets(client, taskId, request.model);
+
+    const chunkCount = Math.ceil(total / request.chunkSize);
+    await client.query(`INSERT INTO powercrud.task_chunk ("taskId", chunk) SELECT $1, generate_series(0, $2::int - 1)`, [taskId, chunkCount]);
+    await client.query(`UPDATE powercrud.task SET total = $2 WHERE id = $1`, [taskId, total]);
+    // Several jobs let free workers share one task's chunks; an atomic task is one transaction, so one job.
+    const jobs = request.atomic ? 1 : Math.min(request.parallelism, chunkCount);
+    await client.query(
+      `SELECT graphile_worker.add_job($1, json_build_object('taskId', $2::int), job_key => 'powercrud:bulk:' || $2 || ':' || n, max_attempts => 10)
+       FROM generate_series(1, $3::int) n`,
+      [BULK_JOB, taskId, jobs],
+    );
+    // Status pages show the new task at once, waiting, delivered with the commit.
+    await announce(client, taskId);
+    return { kind: "queued", taskId, total };
+  });
+}
+
+/** Inserts a task's row; when an identical task (same key) is already waiting or running, answers that task instead. */
+export async function insertOrFind(client: pg.PoolClient, task: NewTask): Promise<{ kind: "new"; taskId: number } | { kind: "duplicate"; taskId: number }> {
+  const taskId = await insertTask(client, task);
+  if (taskId !== undefined) return { kind: "new", taskId };
+  // The partial unique index made this statement wait for the identical task's commit; it is visible now.
+  const existing = await client.query<{ id: number }>(`SELECT id FROM powercrud.task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`, [task.taskKey]);
+  if (existing.rows[0]) return { kind: "duplicate", taskId: existing.rows[0].id };
+  throw new Error("A task with this key was neither created nor found.");
+}
+
+/**
+ * Runs the transaction that queues a task. A database without PowerCRUD's task tables or
+ * graphile-worker's schema answers 503, with nothing changed.
+ */
+export async function queueing<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   try {
-    return await inTransaction(pool, async (client) => {
-      const taskId = await insertTask(client, request);
-      if (taskId === undefined) {
-        // The partial unique index made this statement wait for the identical task's commit; it is visible now.
-        const existing = await client.query<{ id: number }>(
-          `SELECT id FROM powercrud.task WHERE "taskKey" = $1 AND status IN ('PENDING', 'RUNNING')`,
-          [request.taskKey],
-        );
-        if (existing.rows[0]) return { kind: "duplicate", taskId: existing.rows[0].id };
-        throw new Error("A task with this key was neither created nor found.");
-      }
-
-      const offset = request.targets.params.length;
-      const frozen = await client.query(
-        `INSERT INTO powercrud.task_target ("recordId", "taskId", chunk)
-         SELECT s.id::text, $${offset + 1}::int, ((row_number() OVER (ORDER BY s.id)) - 1) / $${offset + 2}::int
-         FROM (${request.targets.sql}) s`,
-        [...request.targets.params, taskId, request.chunkSize],
-      );
-      const total = frozen.rowCount ?? 0;
-      if (total === 0) throw new HttpError(422, "None of the selected records exist any more, so there is nothing to do.");
-
-      await refuseHeldTargets(client, taskId, request.model);
-
-      const chunkCount = Math.ceil(total / request.chunkSize);
-      await client.query(`INSERT INTO powercrud.task_chunk ("taskId", chunk) SELECT $1, generate_series(0, $2::int - 1)`, [taskId, chunkCount]);
-      await client.query(`UPDATE powercrud.task SET total = $2 WHERE id = $1`, [taskId, total]);
-      // Several jobs let free workers share one task's chunks; an atomic task is one transaction, so one job.
-      const jobs = request.atomic ? 1 : Math.min(request.parallelism, chunkCount);
-      await client.query(
-        `SELECT graphile_worker.add_job($1, json_build_object('taskId', $2::int), job_key => 'powercrud:bulk:' || $2 || ':' || n, max_attempts => 10)
-         FROM generate_series(1, $3::int) n`,
-        [BULK_JOB, taskId, jobs],
-      );
-      // Status pages show the new task at once, waiting, delivered with the commit.
-      await announce(client, taskId);
-      return { kind: "queued", taskId, total };
-    });
+    return await inTransaction(pool, work);
   } catch (error) {
     const state = sqlState(error);
     if (state === "3F000" || state === "42883" || state === "42P01") {

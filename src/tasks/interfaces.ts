@@ -1,3 +1,5 @@
+import type { ExportSpec } from "../export/export-spec";
+
 /** The public shapes of background tasks: what hosts receive in callbacks and what pages show. */
 export type TaskStatus = "PENDING" | "RUNNING" | "SUCCESS" | "PARTIAL" | "FAILED" | "CANCELLED";
 
@@ -26,9 +28,15 @@ export interface TaskData {
   journal?: JournalScope;
   /** A revert that overwrites records changed since the task it reverts. */
   force?: boolean;
+  /** What an export writes. */
+  export?: StoredExport;
 }
 
-export type TaskOperation = "update" | "delete" | "revert";
+/** A bulk edit or delete, a revert, or an export (which changes nothing and holds no records). */
+export type TaskOperation = "update" | "delete" | "revert" | "export";
+
+/** A background export as its task stores it: what to write, and the frozen copy of the selection it exports. */
+export type StoredExport = ExportSpec & { selectionToken?: string };
 
 export interface TaskRow {
   id: number;
@@ -74,6 +82,8 @@ export type RevertableTask = Pick<TaskRow, "id" | "resourceKey" | "resourceUrl" 
 
 /** The graphile-worker task identifier of bulk tasks, and the channel their progress is announced on. */
 export const BULK_JOB = "powercrud:bulk";
+/** The graphile-worker task identifier of background exports. */
+export const EXPORT_JOB = "powercrud:export";
 export const TASK_CHANNEL = "powercrud_tasks";
 
 export const TASK_COLUMNS = `id, "taskKey", "resourceKey", "resourceUrl", model, operation, data, description, "filterQuery", "selectionMode",

@@ -13,11 +13,21 @@ const STATUS_WORDS: Record<TaskStatus, string> = {
   CANCELLED: "was cancelled",
 };
 
-/** "Bulk task #12 finished: Set Bestseller to Yes on 250,000 books; 249,998 changed, 2 failed." */
-export function outcomeSentence(task: Pick<TaskRow, "id" | "status" | "description" | "total" | "succeeded" | "failed" | "error">): string {
+/** "Bulk task #12", or "Export #13". */
+export function taskTitle(task: Pick<TaskRow, "id" | "operation">): string {
+  return `${task.operation === "export" ? "Export" : "Bulk task"} #${task.id}`;
+}
+
+/** "249,998 of 250,000 changed, 2 failed"; an export's "12,345 of 12,345 rows written". */
+export function countWords(task: Pick<TaskRow, "operation" | "total" | "succeeded" | "failed">): string {
   const n = (value: number) => value.toLocaleString("en");
-  const counts = `${n(task.succeeded)} of ${n(task.total)} changed${task.failed ? `, ${n(task.failed)} failed` : ""}`;
-  return `Bulk task #${task.id} ${STATUS_WORDS[task.status]}: ${task.description}; ${counts}.${task.error ? ` ${task.error}` : ""}`;
+  if (task.operation === "export") return `${n(task.succeeded)} of ${n(task.total)} rows written`;
+  return `${n(task.succeeded)} of ${n(task.total)} changed${task.failed ? `, ${n(task.failed)} failed` : ""}`;
+}
+
+/** "Bulk task #12 finished: Set Bestseller to Yes on 250,000 books; 249,998 of 250,000 changed, 2 failed." */
+export function outcomeSentence(task: Pick<TaskRow, "id" | "operation" | "status" | "description" | "total" | "succeeded" | "failed" | "error">): string {
+  return `${taskTitle(task)} ${STATUS_WORDS[task.status]}: ${task.description}; ${countWords(task)}.${task.error ? ` ${task.error}` : ""}`;
 }
 
 /**
@@ -46,7 +56,7 @@ export class TaskNotifier {
     await this.transporter.sendMail({
       from: email.from,
       to,
-      subject: `Bulk task #${task.id} ${STATUS_WORDS[task.status]}`,
+      subject: `${taskTitle(task)} ${STATUS_WORDS[task.status]}`,
       text: `${outcomeSentence(task)}\n\nDetails: ${link}\n`,
     });
   }
@@ -65,7 +75,7 @@ export async function takeTaskMessages(pool: pg.Pool, userKey: string | undefine
   const { rows } = await pool.query<TaskRow>(
     `UPDATE powercrud.task SET "announcedAt" = now()
      WHERE "announcedAt" IS NULL AND 'messages' = ANY(notify) AND "finishedAt" IS NOT NULL AND "userKey" IS NOT DISTINCT FROM $1
-     RETURNING id, status::text AS status, description, total, succeeded, failed, error`,
+     RETURNING id, operation, status::text AS status, description, total, succeeded, failed, error`,
     [userKey ?? null],
   );
   return rows

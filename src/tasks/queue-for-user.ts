@@ -38,8 +38,7 @@ export function queueTaskFor(resource: Resource, req: Request, task: UserTask): 
 /** A task of the signed-in user on a resource, as the task row records it (queued, or run in the request). */
 export function taskRequestFor(resource: Resource, req: Request, task: UserTask): EnqueueRequest {
   const { global } = resource;
-  const user = global.getUser(req);
-  const userKey = user === undefined || user === null ? undefined : global.userKey(user);
+  const { user, userKey, userName } = taskOwner(resource, req);
   const parts = { userKey, resource: resource.key, operation: task.operation, targets: task.targetsKey, values: task.changes };
   return {
     ...task,
@@ -47,13 +46,20 @@ export function taskRequestFor(resource: Resource, req: Request, task: UserTask)
     resourceKey: resource.key,
     model: resource.model.name,
     userKey,
-    userName: nameOf(user) ?? userKey,
+    userName,
     user,
     notify: resource.background.notify,
     atomic: resource.background.atomic,
     chunkSize: resource.config.bulk.chunkSize,
     parallelism: resource.background.parallelism,
   };
+}
+
+/** Who queues a task: the signed-in user, their key (tasks are theirs by it) and the name pages show. */
+export function taskOwner(resource: Resource, req: Request): { user: unknown; userKey: string | undefined; userName: string | undefined } {
+  const user = resource.global.getUser(req);
+  const userKey = user === undefined || user === null ? undefined : resource.global.userKey(user);
+  return { user, userKey, userName: nameOf(user) ?? userKey };
 }
 
 export function nameOf(user: unknown): string | undefined {

@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { BULK_JOB } from "./interfaces";
+import { BULK_JOB, EXPORT_JOB } from "./interfaces";
 
 /**
- * Frees the bulk jobs of workers that died (kill -9, a lost machine). graphile-worker alone leaves a
+ * Frees the task jobs (bulk and export) of workers that died (kill -9, a lost machine). graphile-worker alone leaves a
  * dead worker's job locked for four hours; a worker that runs a task beats every few seconds, so a
  * job locked for longer than `staleAfterMs` by a worker without a recent beat is unlocked, and any
  * worker picks it up and resumes at the task's next undone chunk. A live but slow worker keeps
@@ -12,7 +12,7 @@ export async function sweepDeadWorkers(pool: pg.Pool, staleAfterMs: number): Pro
   const { rows } = await pool.query<{ ids: string[] }>(
     `WITH dead AS (
        SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
-       WHERE j.task_identifier = $1 AND j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $2::float8 / 1000)
+       WHERE j.task_identifier = ANY($1::text[]) AND j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $2::float8 / 1000)
          AND NOT EXISTS (
            SELECT 1 FROM powercrud.task_run r WHERE r."workerId" = j.locked_by AND r."beatAt" > now() - make_interval(secs => $2::float8 / 1000)
          )
@@ -20,7 +20,7 @@ export async function sweepDeadWorkers(pool: pg.Pool, staleAfterMs: number): Pro
        SELECT graphile_worker.force_unlock_workers(ARRAY(SELECT locked_by FROM dead))
      )
      SELECT ARRAY(SELECT locked_by FROM dead) AS ids FROM unlocked`,
-    [BULK_JOB, staleAfterMs],
+    [[BULK_JOB, EXPORT_JOB], staleAfterMs],
   );
   const ids = rows[0]?.ids ?? [];
   if (ids.length) await pool.query(`DELETE FROM powercrud.task_run WHERE "workerId" = ANY($1::text[])`, [ids]);

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { TASK_COLUMNS, type TaskRow } from "./interfaces";
+import { BULK_JOB, EXPORT_JOB, TASK_COLUMNS, type TaskRow } from "./interfaces";
 
 export interface TaskFailure {
   recordId: string;
@@ -41,8 +41,8 @@ export class TaskStore {
   /** The graphile-worker job of a task is queued but no worker has locked it (no worker running). */
   async waitingForWorker(taskId: number): Promise<boolean> {
     const { rows } = await this.pool.query(
-      `SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'powercrud:bulk' AND key LIKE 'powercrud:bulk:' || $1 || ':%' AND locked_by IS NULL AND run_at < now() - interval '10 seconds' LIMIT 1`,
-      [String(taskId)],
+      `SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = ANY($2::text[]) AND key ~ ('^powercrud:[a-z]+:' || $1 || ':') AND locked_by IS NULL AND run_at < now() - interval '10 seconds' LIMIT 1`,
+      [String(taskId), [BULK_JOB, EXPORT_JOB]],
     ).catch(() => ({ rows: [] as unknown[] }));
     return rows.length > 0;
   }

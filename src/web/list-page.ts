@@ -14,6 +14,7 @@ import { filterBarView } from "./filter-bar";
 import { savedViewsMenu } from "./saved-views-menu";
 import type { SavedViewStore } from "../list/saved-views";
 import { canDo } from "./permissions";
+import { canExport, exportMenuView } from "./export-menu";
 import { headerViews, paginationView, rowView } from "./resource-views";
 import { activeTaskOn, heldRecords } from "../tasks/held-records";
 
@@ -91,7 +92,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
   // with every list column (the user's choice is read at the same time) and every scalar column, so
   // record hooks and row-action permissions can read the record.
   const rowColumns = [...resource.listColumns, ...resource.propertyNeeds];
-  const [visible, page, permissions, filterBar, loadedBar, savedViews, taskActive] = await Promise.all([
+  const [visible, page, permissions, filterBar, loadedBar, savedViews, taskActive, exporting] = await Promise.all([
     visibleColumnKeys(resource, req, preferences),
     pageOf(
       global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs },
@@ -102,6 +103,7 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
     savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
     activeTaskOn(global.pool, model.name),
+    canExport(resource, req),
   ]);
   const [detail, update, remove, create] = permissions;
   const allowed = { detail: detail!.allowed, update: update!.allowed, delete: remove!.allowed };
@@ -148,5 +150,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     pastEnd: page.ids.length === 0 && page.page > 1,
     firstPageUrl: listUrl + stateQuery(shownState, options, { page: 1 }),
     ...rowControls(resource, allowed, visible),
+    exportMenu: exporting.allowed
+      ? exportMenuView(resource, req, stateQuery({ ...shownState, page: 1 }, options).slice(1), page, selectionBar && { size: selectionBar.size })
+      : undefined,
   };
 }

@@ -18,7 +18,8 @@ function decide(result: boolean | string, fallback: string): Decision {
 
 /** May this user perform this action on the resource at all? (No hook means yes.) */
 export async function canDo(resource: Resource, action: Action, req: Request): Promise<Decision> {
-  if (action !== "bulk" && action !== "shareViews" && !resource.config.routes[action]) {
+  if (action === "export" && !resource.export.enabled) return { allowed: false, reason: `${resource.plural} cannot be exported here.` };
+  if (action !== "bulk" && action !== "shareViews" && action !== "export" && !resource.config.routes[action]) {
     return { allowed: false, reason: `${resource.plural} cannot be ${pastTense(action)} here.` };
   }
   // Without its own hook, sharing views asks whoever decides bulk changes.
@@ -43,9 +44,9 @@ export async function recordDecision(resource: Resource, action: "update" | "del
 }
 
 function verb(action: Action): string {
-  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit", shareViews: "share views of" }[action];
+  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit", shareViews: "share views of", export: "export" }[action];
 }
 
-function pastTense(action: Exclude<Action, "bulk" | "shareViews">): string {
+function pastTense(action: Exclude<Action, "bulk" | "shareViews" | "export">): string {
   return { list: "listed", detail: "viewed", create: "created", update: "edited", delete: "deleted" }[action];
 }

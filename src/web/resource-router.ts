@@ -24,6 +24,7 @@ import { bulkRoutes } from "./bulk-routes";
 import { heldRecords } from "../tasks/held-records";
 import { announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
+import { exportRoutes } from "./export-routes";
 import { inlineEditRoutes } from "./inline-edit-routes";
 import { filterRoutes } from "./filter-routes";
 import { savedViewRoutes } from "./saved-view-routes";
@@ -51,6 +52,7 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   selectionRoutes(router, web, selections);
   bulkRoutes(router, web, selections);
   filterRoutes(router, web);
+  exportRoutes(router, web, selections, preferences);
   if (config.routes.detail) historyRoutes(router, web);
 
   // Record permission hooks see every scalar column of the record, whatever the route displays.

@@ -12,6 +12,8 @@ import { listTasks, runningCount, taskUsers } from "../tasks/task-history";
 import { humanize } from "../model/labels";
 import { STATUS_CHOICES, parseTaskListState, taskListUrl } from "./task-filters";
 import { streamFailuresCsv } from "./task-csv";
+import { downloadExport, exportDownloadView } from "./export-download";
+import { exportColumns } from "../export/export-query";
 import { TaskStream } from "./task-stream";
 import { addFlash, takeFlash } from "./flash";
 import { isFragmentRequest, targets, triggerClientEvent } from "./htmx";
@@ -19,7 +21,7 @@ import { HttpError } from "./http-error";
 import { canDo } from "./permissions";
 import { taskView, toastKind } from "./task-views";
 import { retryMayForce, retryRevert, revertOffer, revertRoutes, type RevertRouteContext } from "./revert-routes";
-import { outcomeSentence } from "../tasks/notifications";
+import { outcomeSentence, taskTitle } from "../tasks/notifications";
 
 const PAGE_SIZE = 25;
 const MODE_WORDS = { add: "added to the existing ones", remove: "removed from the existing ones", replace: "replacing the existing ones" } as const;
@@ -129,6 +131,10 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     render(req, res, "powercrud/partials/task-indicator.njk", {});
   }));
 
+  router.get("/:id/download", route(async (req, res) => {
+    await downloadExport(global.pool, await visibleTask(req), res, global.logError);
+  }));
+
   router.get("/:id/failures.csv", route(async (req, res) => {
     const task = await visibleTask(req);
     await streamFailuresCsv(global.pool, task.id, res);
@@ -139,7 +145,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     const failuresPage = Math.max(1, Math.min(100_000, Number.parseInt(String(req.query.failures ?? "1"), 10) || 1));
     const failures = await store.failures(task.id, FAILURES_PAGE_SIZE + 1, (failuresPage - 1) * FAILURES_PAGE_SIZE);
     render(req, res, targets(req, `pc-task-detail-${task.id}`) ? "powercrud/partials/task-detail.njk" : "powercrud/tasks/detail.njk", {
-      pageTitle: `Bulk task #${task.id}`,
+      pageTitle: taskTitle(task),
       ...(await detailContext(req, task)),
       failures: failures.slice(0, FAILURES_PAGE_SIZE),
       failuresPage,
@@ -161,7 +167,9 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   router.post("/:id/cancel", route(async (req, res) => {
     const task = await visibleTask(req);
     const cancelled = await cancelTask(global.pool, task.id);
-    const message = cancelled ? `Bulk task #${task.id} is stopping: no chunk starts after this.` : `Bulk task #${task.id} had already ended.`;
+    const message = cancelled
+      ? `${taskTitle(task)} is stopping: ${task.operation === "export" ? "no batch" : "no chunk"} starts after this.`
+      : `${taskTitle(task)} had already ended.`;
     answer(req, res, task.id, message, cancelled ? "info" : "warning");
   }));
 
@@ -171,7 +179,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   router.post("/:id/retry", route(async (req, res) => {
     const task = await visibleTask(req);
     if (task.status === "PENDING" || task.status === "RUNNING") throw new HttpError(409, `Bulk task #${task.id} is still running; retry it when it has ended.`);
-    if (task.failed === 0) throw new HttpError(422, `Bulk task #${task.id} has no failed records to retry.`);
+    if (task.operation === "export" || task.failed === 0) throw new HttpError(422, `Bulk task #${task.id} has no failed records to retry.`);
     if (task.operation === "revert") return retryRevert(reverts, req, res, task);
     const resource = resources.get(task.resourceKey);
     if (!resource) throw new HttpError(409, `The ${task.model} records of bulk task #${task.id} are no longer managed here, so it cannot be retried.`);
@@ -226,6 +234,9 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
       // instead when there are failures (the ids to look at), and the plain list otherwise.
       recordsUrl: task.filterQuery || task.selectionMode === "all" ? `${task.resourceUrl}/${task.filterQuery ? `?${task.filterQuery}` : ""}` : undefined,
       csvUrl: `${view.url}/failures.csv`,
+      download: await exportDownloadView(global.pool, task, view.url),
+      exportFormat: task.data.export?.format.toUpperCase(),
+      exportColumns: task.data.export && resource ? exportColumns(resource, task.data.export.columns).map((column) => column.label) : undefined,
       eventsUrl: `${tasksUrl}/events?task=${task.id}`,
     };
   }

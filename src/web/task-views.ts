@@ -1,4 +1,5 @@
 import type { TaskOperation, TaskRow, TaskStatus } from "../tasks/interfaces";
+import { countWords, taskTitle } from "../tasks/notifications";
 
 const BADGES: Record<TaskStatus, { label: string }> = {
   PENDING: { label: "Waiting" },
@@ -46,6 +47,8 @@ export interface TaskView {
   selectionMode: string;
   /** The last quarter passed (0, 25, 50, 75, 100): screen readers hear these, not every update. */
   milestone: number;
+  /** "Bulk task #12", "Export #13". */
+  title: string;
   /** What a screen reader hears at a milestone or at the end. */
   announcement: string;
 }
@@ -96,8 +99,9 @@ export function taskView(task: TaskRow, tasksUrl: string, now = new Date()): Tas
     filterQuery: task.filterQuery,
     selectionMode: task.selectionMode,
     milestone,
+    title: taskTitle(task),
     announcement: active
-      ? milestone > 0 ? `Bulk task #${task.id}: ${milestone}% done.` : ""
-      : `Bulk task #${task.id} ${BADGES[task.status].label.toLowerCase()}: ${task.succeeded.toLocaleString("en")} of ${task.total.toLocaleString("en")} changed${task.failed ? `, ${task.failed.toLocaleString("en")} failed` : ""}.`,
+      ? milestone > 0 ? `${taskTitle(task)}: ${milestone}% done.` : ""
+      : `${taskTitle(task)} ${BADGES[task.status].label.toLowerCase()}: ${countWords(task)}.`,
   };
 }
