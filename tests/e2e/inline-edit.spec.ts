@@ -132,7 +132,8 @@ test("a viewer sees no Quick edit, and without JavaScript Quick edit is the edit
   await page.goto("/books");
   const { id, row } = await firstRow(page);
   await quickEdit(row).click();
-  await expect(page).toHaveURL(new RegExp(`/books/${id}/edit\\?_return=`));
+  // From the plain list the link needs no _return: the edit form returns there anyway.
+  await expect(page).toHaveURL(new RegExp(`/books/${id}/edit$`));
   await expect(page.getByLabel("Title")).toBeVisible();
   await context.close();
 });
