@@ -17,10 +17,12 @@ function originalFromPackage(name: string): nunjucks.LoaderSource | null {
 /**
  * The package's templates without the indentation that keeps them readable: it would be sent with
  * every row of every page (a sixth of a list page). Dropped once, when a template is loaded; no
- * package template has a <pre>, and its <textarea> holds its value on one line.
+ * package template has a <pre>, and its <textarea> holds its value on one line. After a line that
+ * ends in a block tag one space stays: trimBlocks drops that line's newline, and the indentation was
+ * then the only space between the words on either side ("all matching {% endif %}" + a link).
  */
 function unindent(source: string): string {
-  return source.replace(/^[ \t]+/gm, "");
+  return source.replace(/^[ \t]+/, "").replace(/(%\})?\n[ \t]+/g, (_match, blockEnd?: string) => (blockEnd ? "%}\n " : "\n"));
 }
 
 /** Host folders as they are; the package's own views unindented. */
