@@ -91,6 +91,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   await server?.close();
+  // No task of this file may stay PENDING: the files after it would find their books held.
+  await resetTasks(db.pool);
   await db.close();
 });
 
