@@ -63,7 +63,7 @@ export async function dependentErrors(
   const errors: Record<string, string> = {};
   for (const field of fields) {
     if (!field.dependent || field.disabled || !(field.name in values)) continue;
-    const chosen = [values[field.name] ?? []].flat().filter((id) => id !== null);
+    const chosen = chosenIds(values, field.name);
     if (chosen.length === 0) continue;
     const parents = { ...parentValues(field.dependent, {}, current), ...pick(values, field.dependent.on) };
     const where = await choicesWhere(field, parents, asker);
@@ -85,7 +85,7 @@ export async function chosenRecordErrors(
 ): Promise<Record<string, string>> {
   const missing: Record<string, string> = {};
   for (const field of fields.filter((candidate) => candidate.relation && !candidate.disabled)) {
-    const chosen = [values[field.name] ?? []].flat().filter((id) => id !== null);
+    const chosen = chosenIds(values, field.name);
     if ((await missingRelated(prisma, field, chosen)).length) {
       missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
     }
@@ -103,4 +103,9 @@ function outsideMessage(field: FormField): string {
   return field.relation!.multiple
     ? `Some of these ${field.label.toLowerCase()} are not available for the chosen ${parents}. Choose others.`
     : `This ${field.label.toLowerCase()} is not available for the chosen ${parents}. Choose another.`;
+}
+
+/** The ids a form value holds: none, one or many (a many-to-many), without the empty choice. */
+function chosenIds(values: FormValues, name: string): unknown[] {
+  return [values[name] ?? []].flat().filter((id) => id !== null);
 }

@@ -1,26 +1,16 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
 import { enqueueTask, HeldByTask, type EnqueueRequest, type EnqueueResult } from "./enqueue-task";
-import type { JournalScope, StoredChange, TaskOperation } from "./interfaces";
 import { taskKeyOf } from "./task-key";
 
-export interface UserTask {
-  operation: TaskOperation;
-  changes: StoredChange[];
-  journal?: JournalScope;
-  revertOfId?: number;
-  force?: boolean;
-  description: string;
-  resourceUrl: string;
-  /** SQL yielding the target ids (column `id`). */
-  targets: { sql: string; params: unknown[] };
+/** What a route knows of a task; the owner, key and the resource's settings are added here. */
+export type UserTask = Omit<
+  EnqueueRequest,
+  "taskKey" | "resourceKey" | "model" | "userKey" | "userName" | "user" | "notify" | "atomic" | "chunkSize" | "parallelism"
+> & {
   /** Stands for the target set in the task key: the selection's fingerprint, or the task retried. */
   targetsKey: string;
-  filterQuery: string;
-  selectionMode: string;
-  selectionToken?: string;
-  retryOfId?: number;
-}
+};
 
 /**
  * Queues a task for the signed-in user on a resource, with the resource's background settings and
