@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import type pg from "pg";
+import { readOne, type ScalarRead } from "../db/read-together";
 
 declare module "express-session" {
   interface SessionData {
@@ -16,12 +17,21 @@ export class ColumnPreferences {
   constructor(private readonly pool: pg.Pool) {}
 
   async load(req: Request, userKey: string | undefined, list: string): Promise<string[] | undefined> {
-    if (!userKey) return req.session?.powercrudColumns?.[list];
-    const { rows } = await this.pool.query<{ columns: string[] }>(
-      `SELECT columns FROM powercrud.list_preference WHERE "userKey" = $1 AND resource = $2`,
-      [userKey, list],
-    );
-    return rows[0]?.columns;
+    return userKey ? readOne(this.pool, this.read(userKey, list)) : this.inSession(req, list);
+  }
+
+  /** A signed-in user's choice, as a read that can share a statement with others (readTogether). */
+  read(userKey: string, list: string): ScalarRead<string[] | undefined> {
+    return {
+      sql: `SELECT columns FROM powercrud.list_preference WHERE "userKey" = $1 AND resource = $2`,
+      params: [userKey, list],
+      parse: (columns) => (columns as string[] | null) ?? undefined,
+    };
+  }
+
+  /** The choice of someone without a user key. */
+  inSession(req: Request, list: string): string[] | undefined {
+    return req.session?.powercrudColumns?.[list];
   }
 
   async save(req: Request, userKey: string | undefined, list: string, columns: string[]): Promise<void> {

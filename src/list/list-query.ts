@@ -255,11 +255,26 @@ function countSql(table: string, whereText: string): string {
   return `SELECT count(*) AS total FROM ${table} t ${whereText}`;
 }
 
-/** pg_class.reltuples, kept current by autovacuum and ANALYZE; -1 (never analysed) reads as 0. */
-async function tableEstimate(pool: pg.Pool, table: string): Promise<number> {
-  const { rows } = await pool.query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table]);
-  return Math.max(0, Number(rows[0]?.estimate ?? 0));
+/**
+ * pg_class.reltuples, kept current by autovacuum and ANALYZE; -1 (never analysed) reads as 0. It only
+ * changes when those run, so a figure read in the last second is used again: a busy list would
+ * otherwise spend one statement of every page on it.
+ */
+function tableEstimate(pool: pg.Pool, table: string): Promise<number> {
+  const recent = recentEstimates.get(pool) ?? new Map<string, { at: number; estimate: Promise<number> }>();
+  recentEstimates.set(pool, recent);
+  const known = recent.get(table);
+  if (known && Date.now() - known.at < ESTIMATE_REUSE_MS) return known.estimate;
+  const estimate = pool
+    .query<{ estimate: string }>(`SELECT reltuples::bigint AS estimate FROM pg_class WHERE oid = $1::regclass`, [table])
+    .then(({ rows }) => Math.max(0, Number(rows[0]?.estimate ?? 0)));
+  recent.set(table, { at: Date.now(), estimate });
+  estimate.catch(() => recent.get(table)?.estimate === estimate && recent.delete(table));
+  return estimate;
 }
+
+const ESTIMATE_REUSE_MS = 1_000;
+const recentEstimates = new WeakMap<pg.Pool, Map<string, { at: number; estimate: Promise<number> }>>();
 
 async function plannerEstimate(pool: pg.Pool, table: string, whereText: string, params: unknown[]): Promise<number> {
   const { rows } = await pool.query<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} t ${whereText}`, params);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { readOne, type ScalarRead } from "../db/read-together";
 
 /** A named list state: the list's query (search, filters, sort, page size) and the columns shown. */
 export interface SavedView {
@@ -33,16 +34,21 @@ export class SavedViewStore {
   constructor(private readonly pool: pg.Pool) {}
 
   /** The user's own views, then the views others share, each by name. */
-  async visible(list: string, userKey: string): Promise<SavedView[]> {
-    const [own, shared] = await Promise.all([
-      this.pool.query<SavedView>(`SELECT ${COLUMNS} FROM powercrud.saved_view WHERE resource = $1 AND "ownerKey" = $2 ORDER BY lower(name), id`, [list, userKey]),
-      this.pool.query<SavedView>(
-        `SELECT * FROM (SELECT ${COLUMNS} FROM powercrud.saved_view WHERE resource = $1 AND shared AND "ownerKey" <> $2 ORDER BY id DESC LIMIT ${MAX_SHARED_LISTED}) s
-         ORDER BY lower(name), id`,
-        [list, userKey],
-      ),
-    ]);
-    return [...own.rows, ...shared.rows];
+  visible(list: string, userKey: string): Promise<SavedView[]> {
+    return readOne(this.pool, this.visibleRead(list, userKey));
+  }
+
+  /** visible() as a read that can share a statement with others (readTogether). */
+  visibleRead(list: string, userKey: string): ScalarRead<SavedView[]> {
+    return {
+      sql: `SELECT json_agg(v ORDER BY others, lower(name), id) FROM (
+              (SELECT ${COLUMNS}, false AS others FROM powercrud.saved_view WHERE resource = $1 AND "ownerKey" = $2)
+              UNION ALL
+              (SELECT ${COLUMNS}, true FROM powercrud.saved_view WHERE resource = $1 AND shared AND "ownerKey" <> $2 ORDER BY id DESC LIMIT ${MAX_SHARED_LISTED})
+            ) v`,
+      params: [list, userKey],
+      parse: (views) => ((views ?? []) as Array<SavedView & { others: boolean }>).map(({ others: _others, ...view }) => view),
+    };
   }
 
   /** One view the user may apply: their own or a shared one. */

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { ScalarRead } from "../db/read-together";
 
 /**
  * Which of these records an active (PENDING or RUNNING) task holds, and by which task: one indexed
@@ -17,8 +18,14 @@ export async function heldRecords(pool: pg.Pool, model: string, ids: Array<strin
   return new Map(rows.map((row) => [row.recordId, row.taskId]));
 }
 
-/** Whether any task is active on the model: when none is (the usual case), lists skip the lookup. */
-export async function activeTaskOn(pool: pg.Pool, model: string): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT 1 FROM powercrud.task WHERE model = $1 AND status IN ('PENDING', 'RUNNING') LIMIT 1`, [model]);
-  return rows.length > 0;
+/**
+ * Whether any task is active on the model, as a read for readTogether: when none is (the usual
+ * case), lists skip the lookup of held records.
+ */
+export function activeTaskRead(model: string): ScalarRead<boolean> {
+  return {
+    sql: `SELECT EXISTS (SELECT 1 FROM powercrud.task WHERE model = $1 AND status IN ('PENDING', 'RUNNING'))`,
+    params: [model],
+    parse: Boolean,
+  };
 }

@@ -67,22 +67,39 @@ function publicTask(task: TaskRow, url: string): FinishedTask {
   return { id, resourceUrl, model, operation, description, status, total, processed, succeeded, failed, error, userKey, userName, createdAt, startedAt, finishedAt, user: task.userSnapshot, url };
 }
 
+/** The user's tasks that ended since their last page, marked announced as they are read. */
+const TAKE_ENDED = `UPDATE powercrud.task SET "announcedAt" = now()
+  WHERE "announcedAt" IS NULL AND 'messages' = ANY(notify) AND "finishedAt" IS NOT NULL AND "userKey" IS NOT DISTINCT FROM $1
+  RETURNING id, operation, status::text AS status, description, total, succeeded, failed, error`;
+
 /**
  * The "messages" channel: the user's tasks that ended since their last page, each once, as flash
  * messages. A partial index holds only tasks still to announce, so this costs one index probe.
  */
 export async function takeTaskMessages(pool: pg.Pool, userKey: string | undefined, tasksUrl: string): Promise<FlashMessage[]> {
-  const { rows } = await pool.query<TaskRow>(
-    `UPDATE powercrud.task SET "announcedAt" = now()
-     WHERE "announcedAt" IS NULL AND 'messages' = ANY(notify) AND "finishedAt" IS NOT NULL AND "userKey" IS NOT DISTINCT FROM $1
-     RETURNING id, operation, status::text AS status, description, total, succeeded, failed, error`,
-    [userKey ?? null],
+  const { rows } = await pool.query<TaskRow>(TAKE_ENDED, [userKey ?? null]);
+  return rows.sort((a, b) => a.id - b.id).map((task) => taskMessage(task, tasksUrl));
+}
+
+/**
+ * What the navbar indicator shows on a full page, in one statement: how many of the user's tasks wait
+ * or run, and (when `take`) the messages of their tasks that ended since their last page.
+ */
+export async function indicatorState(pool: pg.Pool, userKey: string | null, tasksUrl: string, take: boolean): Promise<{ running: number; messages: FlashMessage[] }> {
+  const { rows } = await pool.query<{ running: number; ended: TaskRow[] | null }>(
+    `WITH ended AS (${take ? TAKE_ENDED : "SELECT NULL::int AS id WHERE false"})
+     SELECT (SELECT count(*)::int FROM powercrud.task WHERE status IN ('PENDING', 'RUNNING') AND "userKey" IS NOT DISTINCT FROM $1) AS running,
+            (SELECT json_agg(ended ORDER BY id) FROM ended) AS ended`,
+    [userKey],
   );
-  return rows
-    .sort((a, b) => a.id - b.id)
-    .map((task) => ({
-      kind: task.status === "SUCCESS" ? "success" : task.status === "CANCELLED" ? "info" : task.status === "PARTIAL" ? "warning" : "error",
-      message: outcomeSentence(task),
-      href: `${tasksUrl.replace(/\/$/, "")}/${task.id}`,
-    }));
+  const { running, ended } = rows[0]!;
+  return { running, messages: (ended ?? []).map((task) => taskMessage(task, tasksUrl)) };
+}
+
+function taskMessage(task: TaskRow, tasksUrl: string): FlashMessage {
+  return {
+    kind: task.status === "SUCCESS" ? "success" : task.status === "CANCELLED" ? "info" : task.status === "PARTIAL" ? "warning" : "error",
+    message: outcomeSentence(task),
+    href: `${tasksUrl.replace(/\/$/, "")}/${task.id}`,
+  };
 }

@@ -16,7 +16,8 @@ import type { SavedViewStore } from "../list/saved-views";
 import { canDo } from "./permissions";
 import { canExport, exportMenuView } from "./export-menu";
 import { headerViews, paginationView, rowView } from "./resource-views";
-import { activeTaskOn, heldRecords } from "../tasks/held-records";
+import { activeTaskRead, heldRecords } from "../tasks/held-records";
+import { readTogether } from "../db/read-together";
 
 export const TABLE_ID = "pc-table";
 
@@ -36,8 +37,11 @@ export function listStateOptions(resource: Resource): ListStateOptions {
 
 /** The columns this user sees: their saved choice, else the resource's default columns, else all. */
 export async function visibleColumnKeys(resource: Resource, req: Request, preferences: ColumnPreferences): Promise<string[]> {
+  return shownColumns(resource, await preferences.load(req, userKeyOf(resource, req), req.baseUrl));
+}
+
+function shownColumns(resource: Resource, saved: string[] | undefined): string[] {
   const all = resource.listColumns.map((column) => column.key);
-  const saved = await preferences.load(req, userKeyOf(resource, req), req.baseUrl);
   const chosen = (saved ?? resource.config.list.defaultColumns ?? all).filter((key) => all.includes(key));
   return chosen.length ? all.filter((key) => chosen.includes(key)) : all;
 }
@@ -86,14 +90,19 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     stale = error;
     return fallback;
   };
-  // Independent reads run side by side (the pool gives each its own connection): the user's columns,
-  // the count and the page's rows, permissions, the filter panel, the selection bar, the saved views
-  // and whether a task holds records of the model. The rows come with their ids in one statement,
-  // with every list column (the user's choice is read at the same time) and every scalar column, so
-  // record hooks and row-action permissions can read the record.
+  // Independent reads run side by side (the pool gives each its own connection): the count and the
+  // page's rows, permissions, the filter panel, the selection bar, and in one statement the user's
+  // columns, their saved views and whether a task holds records of the model. The rows come with
+  // their ids in one statement, with every list column (the user's choice is read at the same time)
+  // and every scalar column, so record hooks and row-action permissions can read the record.
   const rowColumns = [...resource.listColumns, ...resource.propertyNeeds];
+  const userKey = userKeyOf(resource, req);
+  const companions = readTogether(global.pool, {
+    taskActive: activeTaskRead(model.name),
+    ...(userKey === undefined ? {} : { columns: preferences.read(userKey, req.baseUrl), views: views.visibleRead(req.baseUrl, userKey) }),
+  });
   const [visible, page, permissions, filterBar, loadedBar, savedViews, taskActive, exporting] = await Promise.all([
-    visibleColumnKeys(resource, req, preferences),
+    companions.then((read) => shownColumns(resource, userKey === undefined ? preferences.inSession(req, req.baseUrl) : read.columns)),
     pageOf(
       global.pool, model, resource.listColumns, state, where, { threshold: config.list.countThreshold, timeoutMs: config.list.countTimeoutMs },
       (statement) => rowsOfPage(global.pool, resource, statement, rowColumns), (record) => record[model.idField] as number | string,
@@ -101,8 +110,8 @@ export async function listContext(web: ResourceWeb, req: Request, query: Record<
     Promise.all((["detail", "update", "delete", "create"] as const).map((action) => canDo(resource, action, req))),
     filterBarView(resource, state, listUrl, query),
     loadSelectionBar(web, req, selections, stateQuery(state, options).slice(1)),
-    savedViewsMenu(resource, req, views, userKeyOf(resource, req), stateQuery(state, options, { page: 1 }).slice(1)),
-    activeTaskOn(global.pool, model.name),
+    userKey === undefined ? undefined : companions.then((read) => savedViewsMenu(resource, req, read.views ?? [], userKey, stateQuery(state, options, { page: 1 }).slice(1))),
+    companions.then((read) => read.taskActive),
     canExport(resource, req),
   ]);
   const [detail, update, remove, create] = permissions;

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import type { Resource } from "../config/resolve-resource";
-import type { SavedView, SavedViewStore } from "../list/saved-views";
+import type { SavedView } from "../list/saved-views";
 import { canDo } from "./permissions";
 
 export interface ViewItem {
@@ -26,9 +26,8 @@ export interface SavedViewsMenu {
  * The Views menu of a list for a signed-in user (a view belongs to a user key; without one there is
  * no menu): their own views, the views others share, and whether they may share.
  */
-export async function savedViewsMenu(resource: Resource, req: Request, store: SavedViewStore, userKey: string | undefined, saveQuery: string): Promise<SavedViewsMenu | undefined> {
-  if (userKey === undefined) return undefined;
-  const [views, share] = await Promise.all([store.visible(req.baseUrl, userKey), canDo(resource, "shareViews", req)]);
+export async function savedViewsMenu(resource: Resource, req: Request, views: SavedView[], userKey: string, saveQuery: string): Promise<SavedViewsMenu> {
+  const share = await canDo(resource, "shareViews", req);
   const item = (view: SavedView): ViewItem => ({ id: view.id, name: view.name, shared: view.shared, ownerName: view.ownerName, current: view.query === saveQuery });
   const mine = views.filter((view) => view.ownerKey === userKey).map(item);
   const shared = views.filter((view) => view.ownerKey !== userKey).map(item);

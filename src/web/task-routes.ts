@@ -5,7 +5,7 @@ import type { Resource } from "../config/resolve-resource";
 import { cancelTask } from "../tasks/cancel-task";
 import { queueTaskFor } from "../tasks/queue-for-user";
 import type { TaskRow } from "../tasks/interfaces";
-import { takeTaskMessages } from "../tasks/notifications";
+import { indicatorState, takeTaskMessages } from "../tasks/notifications";
 import { TaskStore } from "../tasks/task-store";
 import type { TaskEvents } from "../tasks/task-events";
 import { listTasks, runningCount, taskUsers } from "../tasks/task-history";
@@ -295,10 +295,13 @@ export function taskIndicator(global: PowerCrudConfig): RequestHandler {
     if (req.method !== "GET" || isFragmentRequest(req) || res.locals.powercrudTasks) return next();
     const user = global.getUser(req);
     if (user === undefined || user === null) return next();
-    // The ended tasks' messages are taken at the same time (one round trip for both, not one after
-    // the other); the resource's and the status page's own announceEndedTasks then skip this request.
-    Promise.all([runningCount(global.pool, global.userKey(user) ?? null), announces(req) ? announce(global, req) : undefined]).then(
-      ([running]) => {
+    // The ended tasks' messages come in the same statement as the count; the resource's and the
+    // status page's own announceEndedTasks then skip this request.
+    const take = announces(req);
+    if (take) announced.add(req);
+    indicatorState(global.pool, global.userKey(user) ?? null, tasksUrl, take).then(
+      ({ running, messages }) => {
+        for (const message of messages) addFlash(req, message);
         res.locals.powercrudTasks = { url: tasksUrl, running };
         next();
       },
