@@ -54,7 +54,27 @@ export async function loadBench(benchUrl: string): Promise<string> {
   await ensureBooks(pool, BOOKS);
   await seedUsers(pool);
   await pool.end();
-  const server = spawn(process.execPath, ["--import", "tsx", "bench/load-server.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "pipe", "inherit"] });
+  const runs: Array<{ processes: number; results: Load[] }> = [];
+  for (const processes of [1, 2]) runs.push({ processes, results: await loadServer(url, processes) });
+  const rows = runs.flatMap(({ processes, results }) => results.map((result) => [
+    `${result.name}, ${processes} process${processes > 1 ? "es" : ""}`, result.requestsPerSecond.toFixed(0), fmt(result.p50), fmt(result.p95), fmt(result.p99), String(result.requests), String(result.errors),
+  ]));
+  return [
+    `Load on the demo (${os.cpus().length} cores, server and autocannon on the same host): ${CONNECTIONS} connections for ${SECONDS} s each, ${BOOKS.toLocaleString("en")} books, signed in as admin, responses compressed; the demo in one process, then in two (WEB_PROCESSES=2).`,
+    "",
+    table(["route", "requests/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows),
+    "",
+    ...runs.map(({ processes, results: [baseline, list] }) =>
+      `${processes} process${processes > 1 ? "es" : ""}: the list page serves ${(list!.requestsPerSecond / baseline!.requestsPerSecond * 100).toFixed(1)} % of the baseline's requests/s, at ${(list!.p95 / baseline!.p95).toFixed(1)}× its p95.`),
+  ].join("\n");
+}
+
+/** The demo in `processes` processes of its own, loaded on /healthz and then on the list page. */
+async function loadServer(url: string, processes: number): Promise<Load[]> {
+  const server = spawn(process.execPath, ["--import", "tsx", "bench/load-server.ts"], {
+    env: { ...process.env, DATABASE_URL: url, WEB_PROCESSES: String(processes) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       server.stdout!.on("data", (data: Buffer) => {
@@ -70,19 +90,10 @@ export async function loadBench(benchUrl: string): Promise<string> {
     const page = await fetch(`${origin}/books/`, { headers });
     if (page.status !== 200 || !(await page.text()).includes("data-pc-row")) throw new Error(`the list page answered ${page.status} without rows`);
     await load("warm-up", `${origin}/books/`, headers, 5);
-    const results = [await load("/healthz (baseline: one SELECT 1)", `${origin}/healthz`, headers), await load("/books/ (list page 1, signed in)", `${origin}/books/`, headers)];
-    const [baseline, list] = results as [Load, Load];
-    return [
-      `Load on the demo (${os.cpus().length} cores, server and autocannon on the same host): ${CONNECTIONS} connections for ${SECONDS} s each, ${BOOKS.toLocaleString("en")} books, signed in as admin, responses compressed.`,
-      "",
-      table(["route", "requests/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], results.map((result) => [
-        result.name, result.requestsPerSecond.toFixed(0), fmt(result.p50), fmt(result.p95), fmt(result.p99), String(result.requests), String(result.errors),
-      ])),
-      "",
-      `The list page serves ${(list.requestsPerSecond / baseline.requestsPerSecond * 100).toFixed(0)} % of the baseline's requests/s, at ${(list.p95 / baseline.p95).toFixed(1)}× its p95.`,
-    ].join("\n");
+    return [await load("/healthz (baseline: one SELECT 1)", `${origin}/healthz`, headers), await load("/books/ (list page 1, signed in)", `${origin}/books/`, headers)];
   } finally {
     server.kill("SIGTERM");
+    await new Promise((resolve) => (server.exitCode === null ? server.once("exit", resolve) : resolve(undefined)));
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { createPool, createPrisma } from "../db/clients";
 import { releaseShutdownSignals, startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded-postgres";
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     console.log(`Seeded ${settings.SEED_BOOKS} demo books.`);
   }
 
-  const demo = demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM, taskDelayMs: settings.DEMO_TASK_DELAY_MS, refuseEvery: settings.DEMO_BULK_REFUSE_EVERY });
+  const demo = demoOf(pool, prisma);
   // In development, say which lists would scan their table for want of an index (npm run indexes).
   if (process.env.NODE_ENV !== "production") {
     for (const line of describeAdvice(await demo.crud.indexAdvice())) console.warn(`Missing index: ${line}`);
@@ -49,15 +50,26 @@ async function main(): Promise<void> {
     stops.unshift(() => worker!.stop());
   }
 
-  const app = createDemoApp({
-    pool,
-    prisma,
-    sessionSecret: settings.SESSION_SECRET ?? sessionSecret(embedded ? settings.POWERCRUD_DATA_DIR : undefined),
-    workerStatus: () => worker?.status() ?? "disabled",
-    secureCookie: settings.COOKIE_SECURE,
-    trustProxy: settings.TRUST_PROXY,
-    demo,
-  });
+  const secret = settings.SESSION_SECRET ?? sessionSecret(embedded ? settings.POWERCRUD_DATA_DIR : undefined);
+  const workerStatus = () => worker?.status() ?? "disabled";
+  const port = settings.WEB_PROCESSES > 1
+    ? await forkWebProcesses(url, secret, workerStatus)
+    : await serve(createDemoApp({ pool, prisma, sessionSecret: secret, workerStatus, secureCookie: settings.COOKIE_SECURE, trustProxy: settings.TRUST_PROXY, demo }));
+
+  console.log(`\nPowerCRUD demo running at http://localhost:${port}/`);
+  console.log(`Database: ${embedded ? `embedded PostgreSQL (${url})` : "DATABASE_URL"}; worker: ${worker ? "in-process" : "off"}; web processes: ${settings.WEB_PROCESSES}`);
+  if (embedded) console.log(`More workers: DATABASE_URL=${url} npm run worker`);
+  console.log("Sign in with:");
+  for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} password: ${user.password.padEnd(7)} (${user.role.toLowerCase()})`);
+  console.log("Press Ctrl-C to stop.");
+}
+
+function demoOf(pool: ReturnType<typeof createPool>, prisma: ReturnType<typeof createPrisma>) {
+  return demoCrud({ pool, prisma, bulkMinRecords: settings.BULK_MIN_RECORDS, smtpUrl: settings.SMTP_URL, mailFrom: settings.MAIL_FROM, taskDelayMs: settings.DEMO_TASK_DELAY_MS, refuseEvery: settings.DEMO_BULK_REFUSE_EVERY });
+}
+
+/** Listens on PORT and HOST; answers the port. */
+async function serve(app: ReturnType<typeof createDemoApp>): Promise<number> {
   const server: Server = app.listen(settings.PORT, settings.HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   stops.unshift(
@@ -67,15 +79,49 @@ async function main(): Promise<void> {
         server.closeAllConnections();
       }),
   );
-
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : settings.PORT;
-  console.log(`\nPowerCRUD demo running at http://localhost:${port}/`);
-  console.log(`Database: ${embedded ? `embedded PostgreSQL (${url})` : "DATABASE_URL"}; worker: ${worker ? "in-process" : "off"}`);
-  if (embedded) console.log(`More workers: DATABASE_URL=${url} npm run worker`);
-  console.log("Sign in with:");
-  for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(20)} password: ${user.password.padEnd(7)} (${user.role.toLowerCase()})`);
-  console.log("Press Ctrl-C to stop.");
+  return typeof address === "object" && address ? address.port : settings.PORT;
+}
+
+/**
+ * WEB_PROCESSES > 1: web processes that share the port (node:cluster), each with its own pool. This
+ * process keeps the database, the seed and the worker, and tells them the worker's state for /healthz.
+ */
+async function forkWebProcesses(url: string, secret: string, workerStatus: () => string): Promise<number> {
+  const env = { DATABASE_URL: url, SESSION_SECRET: secret };
+  const listening = Array.from({ length: settings.WEB_PROCESSES }, () => {
+    const child = cluster.fork(env);
+    return new Promise<number>((resolve, reject) => {
+      child.once("listening", (address) => resolve(address.port));
+      child.once("exit", (code) => reject(new Error(`a web process exited (code ${code}) before it listened`)));
+    });
+  });
+  // A web process that dies is replaced; the others serve meanwhile.
+  cluster.on("exit", (child, code, signal) => {
+    if (stopping) return;
+    console.error(`A web process exited (${signal ?? `code ${code}`}); starting another.`);
+    cluster.fork(env);
+  });
+  const tell = () => { for (const child of Object.values(cluster.workers ?? {})) child?.send({ workerStatus: workerStatus() }); };
+  const telling = setInterval(tell, 2_000);
+  stops.unshift(async () => {
+    clearInterval(telling);
+    await Promise.all(Object.values(cluster.workers ?? {}).map((child) => child && !child.isDead() && new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); })));
+  });
+  const [port] = await Promise.all(listening);
+  tell();
+  return port!;
+}
+
+/** One web process of several: the primary has prepared the database and passes it, and the session secret. */
+async function webProcess(): Promise<void> {
+  const url = settings.DATABASE_URL!;
+  const pool = createPool(url);
+  const prisma = createPrisma(url);
+  stops.unshift(() => pool.end(), () => prisma.$disconnect());
+  let workerStatus = "disabled";
+  process.on("message", (message: { workerStatus?: string }) => { if (typeof message?.workerStatus === "string") workerStatus = message.workerStatus; });
+  await serve(createDemoApp({ pool, prisma, sessionSecret: settings.SESSION_SECRET!, workerStatus: () => workerStatus, secureCookie: settings.COOKIE_SECURE, trustProxy: settings.TRUST_PROXY, demo: demoOf(pool, prisma) }));
 }
 
 /**
@@ -110,7 +156,7 @@ releaseShutdownSignals();
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
-main().catch(async (error: unknown) => {
+(cluster.isWorker ? webProcess() : main()).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   await shutdown("startup failure");
   process.exit(1);

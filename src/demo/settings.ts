@@ -52,6 +52,8 @@ const schema = z.object({
   COOKIE_SECURE: flag,
   TRUST_PROXY: trustProxy,
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+  /** Web server processes sharing the port (node:cluster); the worker and the embedded database stay in the first. */
+  WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   BULK_MIN_RECORDS: z.coerce.number().int().min(1).optional(),
   /** Each book in a bulk edit or delete takes this long (ms), so background tasks last long enough to watch. */
   DEMO_TASK_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
