@@ -135,8 +135,12 @@ export async function pageOf<Row>(
   const counting = countRows(pool, table, whereText, where.params, countPolicy, size);
   // Awaited below, or by a later request; a failure while the page's own query fails first is not news.
   counting.catch(() => undefined);
+  // A filtered list of a large table asks the planner beside its rows how many match: when many do,
+  // the page goes out with that estimate as soon as its rows are there, not a grace period later.
+  const early = whereText ? size.then((rows) => (isLarge(rows, countPolicy) ? plannerEstimate(pool, table, whereText, where.params) : undefined)) : undefined;
+  early?.catch(() => undefined);
   const [requested, tableSize] = await Promise.all([idsOf(state.page), size]);
-  const { total, totalKind, counting: later } = await totalInTime(counting, tableSize, countPolicy, () => plannerEstimate(pool, table, whereText, where.params));
+  const { total, totalKind, counting: later } = await totalInTime(counting, tableSize, countPolicy, early, () => plannerEstimate(pool, table, whereText, where.params));
   if (later) keepCount(countKey(table, whereText, where.params), counting);
   // "All" is one page of at most allLimit rows.
   let pageCount = state.all ? 1 : Math.max(1, Math.ceil(total / state.pageSize));
@@ -151,18 +155,29 @@ export async function pageOf<Row>(
 const SMALL_TABLE = 10_000;
 /** How long past its rows a page of a large table waits for its count. */
 const COUNT_GRACE_MS = 5;
+/** A planner's estimate of at least this many matches: their count takes longer than the grace. */
+const MANY_MATCHES = 10_000;
+
+function isLarge(tableSize: number, policy: CountPolicy): boolean {
+  return tableSize >= Math.max(policy.threshold, SMALL_TABLE);
+}
 
 /**
  * The total a page is shown with. On a large table (at least countThreshold and SMALL_TABLE rows)
- * the page waits for its exact count only until its rows are there, and a few ms more: a count of
- * 300,000 matching rows takes 30 ms, ten times the page itself. Then the planner's estimate is shown
- * and the count goes on (within countTimeoutMs), for the page to load right after (listTotal).
+ * the page waits for its exact count only until its rows are there, and a few ms more, and not at
+ * all when the planner (asked beside the rows: `early`) expects many matches: a count of 300,000
+ * matching rows takes 30 ms, ten times the page itself. Then the planner's estimate is shown and the
+ * count goes on (within countTimeoutMs), for the page to load right after (listTotal).
  */
-async function totalInTime(counting: Promise<Total>, tableSize: number, policy: CountPolicy, estimate: () => Promise<number>): Promise<Total & { counting?: boolean }> {
-  if (tableSize < Math.max(policy.threshold, SMALL_TABLE)) return counting;
-  const settled = await Promise.race([counting, new Promise<undefined>((resolve) => setTimeout(resolve, COUNT_GRACE_MS))]);
+async function totalInTime(
+  counting: Promise<Total>, tableSize: number, policy: CountPolicy, early: Promise<number | undefined> | undefined, estimate: () => Promise<number>,
+): Promise<Total & { counting?: boolean }> {
+  if (!isLarge(tableSize, policy)) return counting;
+  const expected = await early?.catch(() => undefined);
+  const grace = expected !== undefined && expected >= MANY_MATCHES ? 0 : COUNT_GRACE_MS;
+  const settled = await Promise.race([counting, new Promise<undefined>((resolve) => setTimeout(resolve, grace))]);
   if (settled) return settled;
-  return { total: await estimate(), totalKind: "estimate", counting: true };
+  return { total: expected ?? (await estimate()), totalKind: "estimate", counting: true };
 }
 
 /** Counts still running after their page was shown, by statement, for that page's follow-up request. */
