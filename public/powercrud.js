@@ -5,7 +5,7 @@
   "use strict";
 
   var opener = null; // the element that opened the modal, to return focus to it
-  var openerKey = null; // its data-pc-focus-key, to find its replacement after the table refreshes
+  var openerKey = null; // a selector for its replacement after the table refreshes
   var refocusAfterRefresh = false;
 
   function csrfToken() {
@@ -34,9 +34,19 @@
     var dialog = modal();
     if (source && dialog && !dialog.open && ctx.target && ctx.target.id === "pc-modal-content") {
       opener = source;
-      openerKey = source.getAttribute("data-pc-focus-key");
+      openerKey = successorSelector(source);
     }
   });
+
+  // An opener with a data-pc-focus-key is found again by it; a row's link by its row and its address.
+  function successorSelector(source) {
+    var key = source.getAttribute("data-pc-focus-key");
+    if (key) return '[data-pc-focus-key="' + CSS.escape(key) + '"]';
+    var row = source.closest("tr[data-pc-row]");
+    var href = source.getAttribute("href");
+    if (!row || !href) return null;
+    return 'tr[data-pc-row="' + CSS.escape(row.getAttribute("data-pc-row")) + '"] a[href="' + CSS.escape(href) + '"]:not([data-pc-focus-key])';
+  }
 
   function focusFirst(container) {
     var target =
@@ -69,13 +79,13 @@
     if (table && window.htmx) htmx.trigger(table, "pc-refresh");
   });
 
-  // The refreshed table replaced the opener: focus its successor (same data-pc-focus-key), or the
+  // The refreshed table replaced the opener: focus its successor (successorSelector), or the
   // list heading when the record is gone. Events on the old, detached table never reach document,
   // so this listens for htmx processing the new one.
   document.addEventListener("htmx:after:process", function (event) {
     if (!refocusAfterRefresh || !event.target.classList || !event.target.classList.contains("pc-table")) return;
     refocusAfterRefresh = false;
-    var successor = openerKey && event.target.querySelector('[data-pc-focus-key="' + CSS.escape(openerKey) + '"]');
+    var successor = openerKey && event.target.querySelector(openerKey);
     var heading = document.getElementById("pc-list-title");
     if (!successor && heading) heading.setAttribute("tabindex", "-1");
     (successor || heading || document.body).focus();

@@ -62,11 +62,20 @@ export function createRenderer(options: RendererOptions = {}): nunjucks.Environm
   env.addFilter("json", (value: unknown) => JSON.stringify(value ?? null));
   env.addFilter("thousands", (value: number) => thousands.format(value));
   env.addFilter("compact", (value: number) => compact.format(value));
+  env.addFilter("cssString", (value: unknown) => new nunjucks.runtime.SafeString(cssString(String(value ?? ""))));
   env.addFilter("duration", duration);
   // Asset URLs carry their content's hash, so they can be cached as immutable.
   env.addGlobal("assetVersion", assetVersion);
   env.addFilter("utc", (value: Date | null | undefined) => (value instanceof Date ? `${value.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""));
   return env;
+}
+
+/**
+ * A CSS string literal for a `<style>` element (whose text HTML escaping would not undo): quotes,
+ * backslashes and line breaks escaped, and no "<", so a value cannot close the element.
+ */
+export function cssString(value: string): string {
+  return `"${value.replace(/[\\"<>\r\n\f]/g, (char) => `\\${char.charCodeAt(0).toString(16)} `)}"`;
 }
 
 /** 75 → "1 min 15 s", 4000 → "1 h 6 min": a task's elapsed time or ETA. */

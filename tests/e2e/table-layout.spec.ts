@@ -98,11 +98,11 @@ test("on a 390×844 phone each row is a card of labelled values, whose checkbox,
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   expect(await row.evaluate((element) => getComputedStyle(element).display)).toBe("block");
   // Each value is on a line of its own under its label.
-  const cells = row.locator("td[data-label]");
+  // (the labels come from the table's rules per column, the checkbox's cell and the actions' have none)
+  const cells = row.locator("td:not(:first-child, :last-child)");
   expect(await cells.count()).toBeGreaterThan(4);
-  for (const index of [0, 1, 3]) {
+  for (const [index, label] of [[0, "Title"], [1, "Author"], [3, "Status"]] as const) {
     const cell = cells.nth(index);
-    const label = await cell.getAttribute("data-label");
     expect(await cell.evaluate((element) => getComputedStyle(element, "::before").content)).toBe(`"${label}"`);
     const box = (await cell.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);
