@@ -3,7 +3,8 @@
  * task must resume from its last committed chunk (the sweep frees the dead worker's job long before
  * graphile-worker's four hours), end with exact counts, and have changed every row exactly once:
  * a trigger counts the committed UPDATEs of each row. The same holds for a revert, whose journal
- * must hold each record exactly once.
+ * must hold each record exactly once. A background export killed while it stores its file starts
+ * the file again: the download holds every row exactly once, nothing of the killed attempt.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { seedCatalogue } from "../../src/demo/seed";
 import { bareApp, expectNoServerErrors } from "../support/bare-app";
 import { BAR, MODAL, Browser, count } from "../support/bulk-fixture";
 import { CRASH_RESOURCE, CRASH_TASKS } from "../support/crash-resource";
+import { parseCsv } from "../support/csv";
 import { connect } from "../support/database";
 import { resetTasks, taskState, waitFor, waitForEnd } from "../support/task-helpers";
 import { TestClient } from "../support/test-client";
@@ -161,4 +163,52 @@ it("resumes a revert whose worker was killed with SIGKILL, and puts every row ba
   expect(await count(db, `SELECT count(*) AS n FROM crash_test_updates WHERE n <> 1`)).toBe(0);
   expect(await count(db, `SELECT count(*) AS n FROM powercrud.journal WHERE "taskId" = $1`, [revertId])).toBe(300);
   expectNoServerErrors(logged);
+}, 120_000);
+
+it("restarts an export whose worker was killed with SIGKILL while storing its file: the download holds every row once", async () => {
+  // The killed attempt's chunk is held up in PostgreSQL (a trigger sleeps while the flag is set), so
+  // the kill lands while part of its file is being stored.
+  await db.pool.query(`
+    CREATE TABLE IF NOT EXISTS crash_test_slow_chunks (on_ boolean);
+    INSERT INTO crash_test_slow_chunks VALUES (true);
+    CREATE OR REPLACE FUNCTION crash_test_slow_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM crash_test_slow_chunks) THEN PERFORM pg_sleep(1.5); END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER crash_test_slow_chunk BEFORE INSERT ON powercrud.export_chunk FOR EACH ROW EXECUTE FUNCTION crash_test_slow_chunk();
+  `);
+  try {
+    const b = new Browser(server.fork(), "admin");
+    await b.get("/books/");
+    const queued = await b.post("/books/_export", { format: "csv", scope: "list", _list: "sort=title" });
+    expect(queued.status, queued.text).toBe(303);
+    const taskId = Number(/^\/tasks\/(\d+)$/.exec(queued.headers.get("location")!)![1]);
+
+    const first = await startWorkerProcess();
+    await waitFor("the export storing its file", async () => {
+      const { rows } = await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'INSERT INTO powercrud.export_chunk%'`);
+      return rows.length > 0;
+    }, 60_000);
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    expect((await taskState(db.pool, taskId)).status).toBe("RUNNING");
+    await db.pool.query(`DELETE FROM crash_test_slow_chunks`);
+
+    await startWorkerProcess();
+    const { final } = await waitForEnd(db.pool, taskId, 60_000);
+    expect(final).toMatchObject({ status: "SUCCESS", total: 300, processed: 300, succeeded: 300, failed: 0 });
+    const file = await b.get(`/tasks/${taskId}/download`);
+    expect(file.status).toBe(200);
+    const rows = parseCsv(file.text.replace(/^\uFEFF/, ""));
+    expect(rows[0]).toEqual(["ID", "Title", "Pages"]);
+    const { rows: books } = await db.pool.query<{ id: number }>(`SELECT id FROM "Book" ORDER BY title, id`);
+    expect(rows.slice(1).filter((row) => row.length > 1).map((row) => Number(row[0]))).toEqual(books.map((book) => book.id));
+    // One file for the task, and no chunk of the killed attempt anywhere.
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.export_file WHERE "taskId" = $1`, [taskId])).toBe(1);
+    expect(await count(db, `SELECT count(*) AS n FROM powercrud.export_chunk c WHERE NOT EXISTS (SELECT 1 FROM powercrud.export_file f WHERE f.id = c."fileId" AND f."completedAt" IS NOT NULL)`)).toBe(0);
+    expectNoServerErrors(logged);
+  } finally {
+    await db.pool.query(`DROP TRIGGER IF EXISTS crash_test_slow_chunk ON powercrud.export_chunk; DROP FUNCTION IF EXISTS crash_test_slow_chunk(); DROP TABLE IF EXISTS crash_test_slow_chunks`);
+  }
 }, 120_000);
