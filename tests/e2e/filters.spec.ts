@@ -280,3 +280,20 @@ test.describe("without JavaScript", () => {
     await expect(activeFilters(page).getByRole("link", { name: `Remove filter Author: is ${choices[0]}` })).toBeVisible();
   });
 });
+
+test("an enum filter's few values are tick boxes: two ticked show either, by keyboard, with focus kept on the box", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/books/");
+  await openPanel(page);
+  const statuses = page.getByRole("group", { name: "Status is any of" });
+  await statuses.getByLabel("Draft").check();
+  await expect(page).toHaveURL(/\/books\/\?status=DRAFT$/);
+  await statuses.getByLabel("Draft").press("Tab");
+  await expect(statuses.getByLabel("Published")).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(page).toHaveURL(/\/books\/\?status=DRAFT&status=PUBLISHED$/);
+  await expect(statuses.getByLabel("Published")).toBeFocused();
+  await expect(statuses.getByLabel("Published")).toBeChecked();
+  expect(new Set((await column(page, "Status")).map((text) => text.trim()))).toEqual(new Set(["Draft", "Published"]));
+  await expect(activeFilters(page).getByRole("link", { name: /^Remove filter Status/ })).toHaveCount(1);
+});
