@@ -12,7 +12,7 @@ import { dataModel } from "../../src/generated/powercrud";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import { keyDomain } from "../../src/model/column-domain";
 import { MATCH_COUNT_LIMIT, relatedChoices, searchRelated, type RelatedModel } from "../../src/model/related-search";
-import { bareApp, expectNoServerErrors, unescapeHtml } from "../support/bare-app";
+import { bareApp, expectNoServerErrors, optionsOf, unescapeHtml } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
@@ -116,6 +116,37 @@ describe("one search for both routes", () => {
     const { filter, form } = await bothRoutes("/books", "author", "authorId", "q=a");
     expect(filter.status).toBe(`More than ${MATCH_COUNT_LIMIT.toLocaleString("en")} authors match: type more to narrow them down.`);
     expect(form.status).toBe(filter.status);
+  });
+});
+
+describe("the form's relation fields", () => {
+  /** The markup of one form field's fieldset. */
+  function fieldOf(html: string, name: string): string {
+    const match = new RegExp(`<fieldset [^>]*data-pc-field="${name}"[\\s\\S]*?</fieldset>`).exec(html);
+    expect(match, name).not.toBeNull();
+    return match![0];
+  }
+
+  it("a large related model is a combobox over a real select that posts without JavaScript; a small one a plain select", async () => {
+    const form = await browser.get("/books/1/edit");
+    expect(form.status).toBe(200);
+    const authorId = String((await db.pool.query(`SELECT "authorId" FROM "Book" WHERE id = 1`)).rows[0].authorId);
+    const author = fieldOf(form.text, "authorId");
+    expect(author).toContain(`data-pc-combobox data-pc-choices-url="/books/_choices/authorId" data-pc-label="Author" data-pc-single`);
+    expect(author).toContain(`<label class="fieldset-legend" for="f-authorId-search">`);
+    expect(author).toMatch(/role="combobox"[^>]*aria-controls="f-authorId-listbox"/);
+    expect(author).toMatch(/<li class="badge[^"]*" data-value="\d+">/);
+    // The select: the stored author chosen, then the first 100 by name; not `required`, the server checks.
+    const select = /<select[^>]*name="authorId"[^>]*>/.exec(author)![0];
+    expect(select).not.toContain("required");
+    const options = optionsOf(author).filter((option) => option.value !== "");
+    expect(options.filter((option) => option.selected).map((option) => option.value)).toEqual([authorId]);
+    expect(options.length).toBeGreaterThanOrEqual(100);
+    expect(options.length).toBeLessThanOrEqual(101);
+    // Eight genres: listed inline, no combobox.
+    const genres = fieldOf(form.text, "genres");
+    expect(genres).not.toContain("data-pc-combobox");
+    expect(optionsOf(genres)).toHaveLength(8);
   });
 });
 
