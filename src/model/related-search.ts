@@ -53,7 +53,7 @@ export const CHOICES_MAX_PAGE = 50;
 /** Counting stops here, so a search over a huge table reads at most this many index entries to count. */
 export const MATCH_COUNT_LIMIT = 1_000;
 /** Longest search text looked for; longer input is cut (no display name is that long to type). */
-export const SEARCH_MAX_LENGTH = 200;
+const SEARCH_MAX_LENGTH = 200;
 
 /** One page of the related records whose display field contains `search`, in display-field order. */
 export async function searchRelated(prisma: Record<string, any>, related: RelatedModel, query: ChoiceQuery): Promise<ChoicePage> {
