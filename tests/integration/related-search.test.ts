@@ -225,7 +225,7 @@ describe("the SQL the search becomes, by PostgreSQL's plans on 50,000 authors", 
     } finally {
       await client.$disconnect();
     }
-    const page = statements.find((statement) => /ORDER BY/.test(statement.query));
+    const page = statements.find((statement) => /ORDER BY/.test(statement.query) && !/COUNT\(/i.test(statement.query));
     const count = statements.find((statement) => /COUNT\(/i.test(statement.query));
     expect(page && count, statements.map((statement) => statement.query).join("\n")).toBeTruthy();
     const explain = async (statement: { query: string; params: unknown[] }) =>
