@@ -210,11 +210,8 @@
     modal().close();
   });
 
-  // A relation search answers with a new option list. A choice made while the search was on its way
-  // is not in the server's answer as selected: keep it, adding its option back if the list lacks it.
-  // A dependent select reloading itself (a field it depends on changed) is different: the server
-  // dropped a choice that is no longer available, and the user is told so.
-  var keptChoices = null;
+  // A dependent select reloading itself (a field it depends on changed): the server dropped a choice
+  // that is no longer available, and the user is told so.
   var dependentBefore = null;
   function chosenOptions(select) {
     return Array.from(select.selectedOptions).filter(function (o) { return o.value !== ""; }).map(function (o) { return { value: o.value, label: o.text }; });
@@ -224,7 +221,6 @@
     var target = ctx && ctx.target;
     var isSelect = target && target.tagName === "SELECT";
     var reload = isSelect && ctx.sourceElement === target && target.hasAttribute("data-pc-dependent");
-    keptChoices = isSelect && !reload ? chosenOptions(target) : null;
     dependentBefore = reload ? chosenOptions(target) : null;
   });
   document.addEventListener("htmx:after:swap", function (event) {
@@ -241,16 +237,6 @@
       target.dispatchEvent(new Event("change", { bubbles: true }));
       return;
     }
-    if (!keptChoices) return;
-    keptChoices.forEach(function (choice) {
-      var option = Array.from(target.options).find(function (o) { return o.value === choice.value; });
-      if (!option) {
-        option = new Option(choice.label, choice.value);
-        target.add(option, target.options[0] && target.options[0].value === "" ? 1 : 0);
-      }
-      option.selected = true;
-    });
-    keptChoices = null;
   });
 
   // Morphing the table region keeps focus but would close an open filter panel: reopen it. Popovers
@@ -722,12 +708,14 @@
   document.addEventListener("DOMContentLoaded", syncThemeToggles);
 })();
 
-// Comboboxes (relation filters): type to search the related records on the server, pick with the
-// arrow keys and Enter or a click; the chosen records show as chips, each removable (Backspace in the
-// empty box removes the last). The chosen values live in the widget's <select>, which the form sends;
-// the chips and the list are drawn by the server too, so a morphing swap keeps them. ARIA: the box is
-// a combobox controlling a listbox, the highlighted option is its aria-activedescendant, and a live
-// region says how many records match.
+// Comboboxes (relation filters and the form's searched relation fields, combobox.njk): type to search
+// the related records on the server, pick with the arrow keys and Enter or a click; the chosen records
+// show as chips, each removable (Backspace in the empty box removes the last). The chosen values live
+// in the widget's <select>, which the form sends; the chips and the list are drawn by the server too,
+// so a morphing swap keeps them. A single box (a foreign key) holds one choice: picking replaces it.
+// A dependent field's box sends its parents' values with each search (data-pc-include, data-pc-vals).
+// ARIA: the box is a combobox controlling a listbox, the highlighted option is its
+// aria-activedescendant, and a live region says how many records match.
 (function () {
   "use strict";
 
@@ -748,6 +736,8 @@
       listbox: box.querySelector('[role="listbox"]'),
       chips: box.querySelector("[data-pc-chips]"),
       status: box.querySelector("[data-pc-choice-status]"),
+      loading: box.querySelector("[data-pc-choice-loading]"),
+      empty: box.querySelector("[data-pc-choice-empty]"),
       select: box.querySelector("select"),
     };
   }
@@ -760,8 +750,17 @@
     return Array.from(partsOf(box).listbox.querySelectorAll('[role="option"]'));
   }
 
+  // The chosen options, without a single select's "— none —".
+  function chosenOptions(box) {
+    return Array.from(partsOf(box).select.selectedOptions).filter(function (option) { return option.value !== ""; });
+  }
+
   function chosen(box) {
-    return Array.from(partsOf(box).select.selectedOptions).map(function (option) { return option.value; });
+    return chosenOptions(box).map(function (option) { return option.value; });
+  }
+
+  function single(box) {
+    return box.hasAttribute("data-pc-single");
   }
 
   function isOpen(box) {
@@ -781,6 +780,8 @@
     if (state.controller) state.controller.abort();
     state.controller = null;
     parts.listbox.hidden = true;
+    parts.empty.hidden = true;
+    busy(box, false);
     parts.status.textContent = "";
     parts.input.setAttribute("aria-expanded", "false");
     parts.input.removeAttribute("aria-activedescendant");
@@ -818,7 +819,7 @@
     var parts = partsOf(box);
     var label = box.getAttribute("data-pc-label") || "";
     parts.chips.replaceChildren();
-    Array.from(parts.select.selectedOptions).forEach(function (option) {
+    chosenOptions(box).forEach(function (option) {
       var chip = document.createElement("li");
       chip.className = "badge badge-primary badge-soft h-auto gap-0.5 py-0.5 pr-0.5";
       chip.setAttribute("data-value", option.value);
@@ -850,7 +851,7 @@
       select.add(option);
       option.selected = true;
     } else {
-      option.selected = !option.selected;
+      option.selected = single(box) || !option.selected;
     }
     // The search is done: empty the box for the next one.
     partsOf(box).input.value = "";
@@ -865,6 +866,33 @@
     changed(box);
   }
 
+  function busy(box, on) {
+    var parts = partsOf(box);
+    if (on) parts.listbox.setAttribute("aria-busy", "true");
+    else parts.listbox.removeAttribute("aria-busy");
+    parts.loading.hidden = !on;
+  }
+
+  // A dependent field's choices follow its parents: their current values (inputs the form shows) and
+  // fixed ones (JSON) go with every search.
+  function addParents(box, url) {
+    var include = box.getAttribute("data-pc-include");
+    if (include) {
+      document.querySelectorAll(include).forEach(function (input) {
+        if (!input.name) return;
+        var values = input.tagName === "SELECT" ? Array.from(input.selectedOptions).map(function (o) { return o.value; }) : [input.value];
+        values.forEach(function (value) { url.searchParams.append(input.name, value); });
+      });
+    }
+    var vals = box.getAttribute("data-pc-vals");
+    if (vals) {
+      var fixed = JSON.parse(vals);
+      Object.keys(fixed).forEach(function (name) {
+        [].concat(fixed[name]).forEach(function (value) { url.searchParams.append(name, value); });
+      });
+    }
+  }
+
   // Loads one page of choices for the box's text; page 1 replaces the list, later pages extend it.
   function load(box, page, then) {
     var parts = partsOf(box);
@@ -875,8 +903,9 @@
     var query = parts.input.value.trim();
     var url = new URL(box.getAttribute("data-pc-choices-url"), location.href);
     if (query) url.searchParams.set("q", query);
-    if (page > 1) url.searchParams.set("page", String(page));
-    parts.listbox.setAttribute("aria-busy", "true");
+    url.searchParams.set("page", String(page));
+    addParents(box, url);
+    busy(box, true);
     fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin", signal: controller.signal })
       .then(function (response) {
         if (!response.ok) throw new Error("status " + response.status);
@@ -902,6 +931,7 @@
         state.page = page;
         state.more = Boolean(list && list.hasAttribute("data-pc-more"));
         state.query = query;
+        parts.empty.hidden = parts.listbox.children.length > 0;
         markChosen(box);
         parts.status.textContent = status ? status.textContent.trim() : "";
         open(box);
@@ -912,7 +942,7 @@
         parts.status.textContent = "The choices could not be loaded. Try again.";
       })
       .finally(function () {
-        if (state.controller === null || state.controller === controller) parts.listbox.removeAttribute("aria-busy");
+        if (state.controller === null || state.controller === controller) busy(box, false);
       });
   }
 
@@ -994,6 +1024,15 @@
     } else if (event.target === input && !isOpen(box)) {
       load(box, 1);
     }
+  });
+
+  // A dependent field's select reloaded its options (a parent changed): the chips follow it.
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    var box = target && target.tagName === "SELECT" ? boxOf(target) : null;
+    if (!box) return;
+    drawChips(box);
+    markChosen(box);
   });
 
   // Scrolling to the end of the list loads the next page.

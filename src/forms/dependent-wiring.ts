@@ -4,8 +4,10 @@ import type { FormField } from "./types";
 export interface DependentWiring {
   /** hx-trigger: a change of each parent input this form shows. */
   trigger?: string;
-  /** hx-include: the select itself, its search box and the parent inputs. */
+  /** hx-include: the select itself and the parent inputs. */
   include: string;
+  /** The parent inputs this form shows (a selector list): a combobox sends their values with its search. */
+  parents?: string;
   /** hx-vals (JSON): parents this form does not let the user change, with the record's values. */
   vals?: string;
 }
@@ -25,7 +27,8 @@ export function dependentWiring(fields: FormField[], fixed: Record<string, strin
     const sent = field.dependent.on.filter((parent) => !shown.includes(parent) && fixed[parent.name] !== undefined);
     wiring[field.name] = {
       ...(shown.length ? { trigger: shown.map((parent) => `change from:${id(parent.name)}`).join(", ") } : {}),
-      include: [id(field.name), `${id(field.name)}-search`, ...shown.map((parent) => id(parent.name))].join(", "),
+      include: [id(field.name), ...shown.map((parent) => id(parent.name))].join(", "),
+      ...(shown.length ? { parents: shown.map((parent) => id(parent.name)).join(", ") } : {}),
       ...(sent.length ? { vals: JSON.stringify(Object.fromEntries(sent.map((parent) => [parent.name, fixed[parent.name]]))) } : {}),
     };
   }

@@ -16,6 +16,7 @@ export interface FilterSpec {
   choices?: Array<{ value: string; label: string }>;
   relation?: {
     model: string;
+    idField: string;
     table: string;
     idColumn: string;
     labelField: string;
@@ -99,6 +100,7 @@ function relationInfo(dataModel: DataModelMeta, target: ModelMeta, displayFields
   const label = fieldOf(target, labelField);
   return {
     model: target.name,
+    idField: target.idField,
     table: target.dbName,
     idColumn: idColumn(target),
     labelField,

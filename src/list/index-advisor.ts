@@ -79,6 +79,19 @@ function needsOf(resource: Resource): Need[] {
       needs.push({ use: `filter by ${spec.name}`, model, column: spec.column, kind: spec.kind === "text" ? "trigram" : "btree" });
     }
   }
+  // Relation comboboxes (filters and form fields) search the related display field and list it in order.
+  const related = [
+    ...resource.filters.flatMap((spec) => (spec.relation ? [{ name: spec.name, ...spec.relation }] : [])),
+    ...resource.formFields.flatMap((field) => (field.relation ? [{ name: field.name, ...field.relation }] : [])),
+  ];
+  for (const relation of related) {
+    const target = global.dataModel.models[relation.model];
+    const label = target && fieldOf(target, relation.labelField);
+    if (!target || !label || label.kind === "object") continue;
+    const use = `choices of ${relation.name}`;
+    needs.push({ use, model: target, column: label.dbName, kind: "btree" });
+    if (relation.labelIsText) needs.push({ use, model: target, column: label.dbName, kind: "trigram" });
+  }
   for (const path of resource.config.list.search) {
     const [head, tail] = path.split(".");
     const field = fieldOf(model, head!);

@@ -2,7 +2,8 @@ import type { Resource } from "../config/resolve-resource";
 import { DATE_PRESETS, presetLabel } from "../list/date-presets";
 import type { ActiveFilter, FilterSpec } from "../list/filters";
 import { stateQuery, type ListState } from "../list/list-state";
-import { relationChoicePage, relationLabels, type Choice, type ChoicePage } from "../list/relation-choices";
+import { relatedChoices, searchRelated, searchText, type Choice, type ChoicePage } from "../model/related-search";
+import { CHOICES_PAGE_SIZE } from "./choice-page";
 
 export interface FilterControl {
   spec: FilterSpec;
@@ -41,7 +42,7 @@ export interface FilterBarView {
 
 export async function filterBarView(resource: Resource, state: ListState, listUrl: string, query: Record<string, unknown>): Promise<FilterBarView> {
   const options = { pageSize: resource.config.list.pageSize, defaultSort: resource.config.list.defaultSort };
-  const pool = resource.global.pool;
+  const prisma = resource.global.prisma;
   const at = (change: Partial<ListState>) => listUrl + stateQuery(state, options, { page: 1, ...change });
   const controls: FilterControl[] = await Promise.all(
     resource.filters.map(async (spec) => {
@@ -53,10 +54,10 @@ export async function filterBarView(resource: Resource, state: ListState, listUr
       if (spec.relation) {
         const relation = spec.relation;
         control.choicesUrl = `${listUrl}_filter-choices/${encodeURIComponent(spec.name)}`;
-        const labels = await relationLabels(pool, relation, active?.values ?? []);
+        const labels = await relatedChoices(prisma, relation, active?.values ?? []);
         control.chosen = (active?.values ?? []).map((value) => labels.find((label) => label.value === value) ?? { value, label: value });
         const search = choiceSearchOf(query, spec.name);
-        if (search !== undefined && shown) control.found = { search, ...(await relationChoicePage(pool, relation, search, 1)) };
+        if (search !== undefined && shown) control.found = { search, ...(await searchRelated(prisma, relation, { search, page: 1, pageSize: CHOICES_PAGE_SIZE })) };
       }
       return control;
     }),
@@ -87,9 +88,7 @@ export async function filterBarView(resource: Resource, state: ListState, listUr
  * matching records to choose from. Absent when the box was empty (every Apply sends it).
  */
 function choiceSearchOf(query: Record<string, unknown>, name: string): string | undefined {
-  const value = [query[`${name}.q`]].flat()[0];
-  const search = typeof value === "string" ? value.replaceAll("\0", "").trim().slice(0, 200) : "";
-  return search || undefined;
+  return searchText(query[`${name}.q`]) || undefined;
 }
 
 export function searchLabel(text: string): string {

@@ -4,7 +4,9 @@ import type { Resource } from "../config/resolve-resource";
 import type { RecordRow } from "../config/resource-schema";
 import { parseForm, toPrismaData } from "../forms";
 import { formSelect, initialInputs, recordInputs, submittedInputs } from "../forms/record-inputs";
-import { relationChoices, type RelationChoices } from "../forms/relation-options";
+import { relatedOf, relationChoices, type RelationChoices } from "../forms/relation-options";
+import { searchText } from "../model/related-search";
+import { sendChoicePage } from "./choice-page";
 import { choicesWhere, chosenRecordErrors, parentValues, recordParentInputs } from "../forms/dependent-choices";
 import { dependentWiring } from "../forms/dependent-wiring";
 import { ColumnPreferences } from "../list/column-preferences";
@@ -107,9 +109,11 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     savedViewRoutes(router, web, { store: views, preferences, renderList });
   }
 
-  // ------------------------------------------------------------------ relation choices for searchable and dependent selects
-  // A search narrows them by name; a dependent field's choices also follow the parent values the
-  // request carries, and a selected record those exclude is dropped (the parent just changed).
+  // ------------------------------------------------------------------ relation choices for comboboxes and dependent selects
+  // With `page`, one page of matches for the field's combobox (the same answer as a relation filter's);
+  // without, the select's options (a dependent select reloading). A dependent field's choices follow
+  // the parent values the request carries, and a selected record those exclude is dropped (the
+  // parent just changed).
   router.get("/_choices/:field", route(async (req, res) => {
     const named = (candidate: { name: string; relation?: unknown }) => candidate.name === req.params.field && candidate.relation;
     const field = resource.formFields.find(named) ?? resource.bulkFields.find(named);
@@ -117,12 +121,12 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
     const creating = (await canDo(resource, "create", req)).allowed;
     const updating = (await canDo(resource, "update", req)).allowed;
     if (!creating && !updating) throw new HttpError(403, "You do not have permission to edit these records.");
-    const selected = [req.query[field.name]].flat().filter((value): value is string => typeof value === "string");
-    const search = typeof req.query.q === "string" ? req.query.q.slice(0, 200) : "";
     const restrict = field.dependent
       ? await choicesWhere(field, parentValues(field.dependent, req.query as Record<string, unknown>), askerOf(req))
       : undefined;
-    const choices = await relationChoices(global.prisma, field, selected, search, { restrict, keepSelected: false });
+    if (req.query.page !== undefined) return sendChoicePage(web, req, res, relatedOf(field), restrict);
+    const selected = [req.query[field.name]].flat().filter((value): value is string => typeof value === "string");
+    const choices = await relationChoices(global.prisma, field, selected, searchText(req.query.q), { restrict, keepSelected: false });
     render(req, res, "powercrud/partials/select-options.njk", { field, choices, selected, nullable: field.nullable && !field.relation!.multiple });
   }));
 

@@ -1,7 +1,7 @@
 import type { Resource } from "../config/resolve-resource";
 import { activeFilters, type ActiveFilter } from "../list/filters";
 import { searchOf } from "../list/list-state";
-import { relationLabels, type Choice } from "../list/relation-choices";
+import { relatedChoices, type Choice } from "../model/related-search";
 import type { Selection } from "../selection/selection-store";
 import { filterQueryOf, queryObject } from "../selection/selection-target";
 import { chipLabel, searchLabel } from "./filter-bar";
@@ -38,7 +38,7 @@ export async function selectionScope(resource: Resource, listUrl: string, select
 
 /** Display names of the related records a relation filter chose. */
 async function chosenNames(resource: Resource, filter: ActiveFilter): Promise<Choice[]> {
-  return filter.spec.relation ? relationLabels(resource.global.pool, filter.spec.relation, filter.values ?? []) : [];
+  return filter.spec.relation ? relatedChoices(resource.global.prisma, filter.spec.relation, filter.values ?? []) : [];
 }
 
 /** One sentence for bulk forms: exactly which rows the action takes, by filter and exceptions or by ticks. */

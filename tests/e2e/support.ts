@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export const ACCOUNTS = {
   admin: { email: "admin@example.com", password: "admin", name: "Ada Admin" },
@@ -50,4 +50,15 @@ export async function startDemoServer(port: number, settings: Record<string, str
   }
   await stop();
   throw new Error(`the demo server on port ${port} did not start`);
+}
+
+/**
+ * Chooses a related record in a relation combobox (filter panel or form) by typing part of its name
+ * and clicking the option the search lists. `scope` is the page, a modal or a table row.
+ */
+export async function chooseInCombobox(scope: Page | Locator, label: string, typed: string, option: string | RegExp = typed): Promise<void> {
+  const box = scope.getByRole("combobox", { name: `${label}: type to search` });
+  await box.fill(typed);
+  const listbox = scope.getByRole("listbox", { name: `${label} choices` });
+  await listbox.getByRole("option", { name: option }).first().click();
 }

@@ -102,7 +102,7 @@ describe("the create and edit forms", () => {
     const editor = select(form.text, "f-editorId");
     expect(editor.tag).toContain(`hx-get="/books/_choices/editorId"`);
     expect(editor.tag).toContain(`hx-trigger="change from:#f-authorId"`);
-    expect(editor.tag).toContain(`hx-include="#f-editorId, #f-editorId-search, #f-authorId"`);
+    expect(editor.tag).toContain(`hx-include="#f-editorId, #f-authorId"`);
     expect(editor.tag).toContain("data-pc-dependent");
     expect(select(form.text, "f-genres").tag).toContain(`hx-trigger="change from:#f-status"`);
     // The parent itself reloads nothing.

@@ -31,6 +31,8 @@ describe("index advice", () => {
       { resource: "unindexed-books", use: "sort by updatedAt", model: "Book", prisma: "@@index([updatedAt, id])", sql: `CREATE INDEX ON "Book" ("updatedAt", "id");` },
       { resource: "unindexed-books", use: "filter by description", model: "Book", prisma: `@@index([description(ops: raw("gin_trgm_ops"))], type: Gin)`, sql: `CREATE INDEX ON "Book" USING gin ("description" gin_trgm_ops);` },
       { resource: "Coupon", use: "sort by percent", model: "Coupon", prisma: "@@index([percent, id])", sql: `CREATE INDEX ON "Coupon" ("percent", "id");` },
+      // The coupon form's tags are a combobox over Tag.name (unique, so its btree serves the order).
+      { resource: "Coupon", use: "choices of tags", model: "Tag", prisma: `@@index([name(ops: raw("gin_trgm_ops"))], type: Gin)`, sql: `CREATE INDEX ON "Tag" USING gin ("name" gin_trgm_ops);` },
       { resource: "Coupon", use: "search code", model: "Coupon", prisma: `@@index([code(ops: raw("gin_trgm_ops"))], type: Gin)`, sql: `CREATE INDEX ON "Coupon" USING gin ("code" gin_trgm_ops);` },
     ]);
     expect(describeAdvice(advice)[0]).toBe(`unindexed-books: sort by updatedAt scans the table. Add to model Book: @@index([updatedAt, id])  (SQL: CREATE INDEX ON "Book" ("updatedAt", "id");)`);
