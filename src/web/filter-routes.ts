@@ -25,8 +25,7 @@ export function filterRoutes(router: Router, web: ResourceWeb): void {
 
 function pageOf(value: unknown): number {
   if (value === undefined) return 1;
-  const text = [value].flat()[0];
-  const page = typeof text === "string" && /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  const page = typeof value === "string" && /^\d{1,3}$/.test(value) ? Number(value) : NaN;
   if (!(page >= 1 && page <= CHOICES_MAX_PAGE)) throw new HttpError(400, `page must be a whole number from 1 to ${CHOICES_MAX_PAGE}.`);
   return page;
 }

@@ -1,5 +1,6 @@
 import type { Request, Router } from "express";
 import { recordHistory, type HistoryCursor, type HistoryPage } from "../history/record-history";
+import { checkInteger, integerDomain, type ColumnDomain } from "../model/column-domain";
 import { HttpError } from "./http-error";
 import { targets } from "./htmx";
 import { parseRecordId } from "./record-id";
@@ -33,15 +34,21 @@ export function historyRoutes(router: Router, web: ResourceWeb): void {
     await require(req, "detail");
     if (!resource.history.enabled) throw new HttpError(404, `${resource.plural} keep no history.`);
     const id = String(parseRecordId(resource.global.dataModel, resource.model, String(req.params.id), resource.singular));
-    const history = await historyView(web, req, id, { task: cursorOf(req.query.tasks), change: cursorOf(req.query.changes) });
+    const history = await historyView(web, req, id, { task: cursorOf(req.query.tasks, TASK_ID), change: cursorOf(req.query.changes, CHANGE_ID) });
     const context = { history, recordUrl: `${req.baseUrl}/${encodeURIComponent(id)}`, pageTitle: `History of ${resource.singular.toLowerCase()} ${id}` };
     if (targets(req, OLDER_ID)) return render(req, res, "powercrud/partials/record-history-entries.njk", context);
     renderPartial(req, res, "powercrud/partials/record-history.njk", { ...context, standalone: true });
   }));
 }
 
-function cursorOf(value: unknown): number | undefined {
+// The cursors are ids of powercrud.task (integer) and powercrud.record_change (bigserial, read as a
+// JavaScript number): one outside them would reach PostgreSQL as an error instead of a 400.
+const TASK_ID = integerDomain("int4");
+const CHANGE_ID = { ...integerDomain("int8"), max: BigInt(Number.MAX_SAFE_INTEGER) };
+
+function cursorOf(value: unknown, domain: Extract<ColumnDomain, { kind: "integer" }>): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) throw new HttpError(400, "The history page's position (tasks, changes) must be a whole number.");
-  return Number(value);
+  const checked = typeof value === "string" ? checkInteger(value, domain) : undefined;
+  if (!checked?.ok || checked.value < 1n) throw new HttpError(400, `The history page's position (tasks, changes) must be a whole number from 1 to ${domain.max}.`);
+  return Number(checked.value);
 }

@@ -60,6 +60,12 @@ export class TestClient {
     return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
   }
 
+  /** Posts a body exactly as given (e.g. bytes that are not UTF-8), with the page's CSRF token first. */
+  async postRaw(path: string, encodedForm: string, headers: Record<string, string> = {}): Promise<TestResponse> {
+    const body = `_csrf=${encodeURIComponent(this.lastCsrf)}&${encodedForm}`;
+    return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -67,7 +73,7 @@ export class TestClient {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private async request(method: string, path: string, body: URLSearchParams | undefined, headers: Record<string, string>) {
+  private async request(method: string, path: string, body: URLSearchParams | string | undefined, headers: Record<string, string>) {
     const response = await fetch(this.base + path, {
       method,
       body,
