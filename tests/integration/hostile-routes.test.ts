@@ -340,6 +340,8 @@ const SWEEP: Record<string, Probe[]> = {
       get(`/books/1/history?${query}`, 400, { says: /position \(tasks, changes\)/ })),
     get("/books/1/history?tasks=2147483647&changes=9007199254740991", 200),
     get("/books/1/history", 403, { as: "outsider", says: /Only staff see books/ }),
+    // The history asks the update hook when it has none of its own: a viewer sees the record, not who changed it.
+    get("/books/1/history", 403, { as: "viewer", says: /Only editors change books/ }),
   ],
   "GET /books/:id/inline": [
     ...BAD_IDS.map((id) => get(`/books/${id}/inline`, "4xx", { headers: HX })),
