@@ -154,7 +154,7 @@ interface Probe {
   path: string;
   as?: Role;
   form?: Form;
-  /** A body sent byte for byte (after the CSRF token), for what URLSearchParams would not write. */
+  /** A body sent as written (after the CSRF token), for what URLSearchParams would not write. */
   raw?: string;
   headers?: Record<string, string>;
   /** A status, any 4xx, or "ok" (2xx or 3xx: the junk is ignored, as the list ignores what it cannot use). */
@@ -427,7 +427,7 @@ async function send(probe: Probe): Promise<TestResponse> {
   const headers = { accept: "application/json", ...headersOf(as), ...probe.headers };
   const path = fill(probe.path);
   if (probe.method === "GET") return client.get(path, headers);
-  if (probe.raw !== undefined) return client.postRaw(path, probe.raw, headers);
+  if (probe.raw !== undefined) return client.postRaw(path, `_csrf=${encodeURIComponent(client.csrfToken)}&${probe.raw}`, headers);
   const form = Object.fromEntries(Object.entries(probe.form ?? {}).flatMap(([key, value]) => (value === undefined ? [] : [[key, Array.isArray(value) ? value.map(fill) : fill(value)]])));
   return client.post(path, form, headers);
 }

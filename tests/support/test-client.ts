@@ -60,9 +60,8 @@ export class TestClient {
     return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
   }
 
-  /** Posts a body exactly as given (e.g. bytes that are not UTF-8), with the page's CSRF token first. */
-  async postRaw(path: string, encodedForm: string, headers: Record<string, string> = {}): Promise<TestResponse> {
-    const body = `_csrf=${encodeURIComponent(this.lastCsrf)}&${encodedForm}`;
+  /** Posts a urlencoded body exactly as given (no CSRF token added; e.g. bytes that are not UTF-8). */
+  async postRaw(path: string, body: string, headers: Record<string, string> = {}): Promise<TestResponse> {
     return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
   }
 
