@@ -387,7 +387,7 @@ const SWEEP: Record<string, Probe[]> = {
     get("/tasks/{otherExport}/download", 409, { as: "other", says: /still being prepared/ }),
     get("/tasks/{adminTask}/download", 404, { says: /not an export/ }),
     get("/tasks/{adminExport}/download", 410, { says: /expired/ }),
-    get("/tasks/999999999/download", 404, { says: /no bulk task/ }),
+    get("/tasks/999999999/download", 404, { says: /no background task/ }),
   ],
   "POST /tasks/:id/cancel": [
     ...BAD_IDS.map((id) => post(`/tasks/${id}/cancel`, {}, "4xx")),
@@ -403,7 +403,7 @@ const SWEEP: Record<string, Probe[]> = {
   ],
   "POST /tasks/:id/revert": [
     ...BAD_IDS.map((id) => post(`/tasks/${id}/revert`, {}, "4xx")),
-    post("/tasks/999999999/revert", {}, 404, { says: /no bulk task/ }),
+    post("/tasks/999999999/revert", {}, 404, { says: /no background task/ }),
     post("/tasks/{otherTask}/revert", {}, 403, { says: /started by someone else/ }),
     post("/tasks/{otherTask}/revert", {}, 403, { as: "manager", says: /Only editors change books/ }),
     post("/tasks/{adminExport}/revert", {}, 409, { says: /exported records and changed none/ }),

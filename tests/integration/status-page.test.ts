@@ -123,6 +123,18 @@ describe("the task list", () => {
     }
   });
 
+  it("is titled Background tasks, as are the breadcrumbs of a task's pages, since it lists exports and reverts too", async () => {
+    const ops = as("ops");
+    expect((await ops.get("/tasks/")).text).toContain(`<h1 class="mb-1 text-2xl font-bold">Background tasks</h1>`);
+    const empty = await ops.get("/tasks/");
+    expect(empty.text).toMatch(/<title>Background tasks\b/);
+    expect(empty.text).toContain("No background tasks yet");
+    const [taskId] = await insertTasks([{ user: "ops" }]);
+    for (const path of [`/tasks/${taskId}`, `/tasks/${taskId}/revert`]) {
+      expect((await ops.get(path)).text, path).toContain(`<a href="/tasks/">Background tasks</a>`);
+    }
+  });
+
   it("pages history newest first by task number, keeping the filters on every page", async () => {
     const ids = await insertTasks(Array.from({ length: 60 }, (_, index) => ({ user: index % 2 ? "admin" : "editor", status: "SUCCESS" })));
     const ops = as("ops");
