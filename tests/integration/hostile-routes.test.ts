@@ -9,12 +9,14 @@
  * accepted": a value reached the database unchecked), and a refused request writes nothing.
  */
 import type { Router } from "express";
+import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
 import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { parseCsv } from "../support/csv";
+import { hostileValue, PROPERTY_RUNS } from "../support/hostile";
 import { resetTasks } from "../support/task-helpers";
 import { TestClient, type TestResponse } from "../support/test-client";
 
@@ -365,7 +367,7 @@ const SWEEP: Record<string, Probe[]> = {
 
   // ---------------------------------------------------------------- the status page
   "GET /tasks/": [
-    ...["from=0000-01-01", "to=9999-12-31", `user=${LONG_QUERY}`].map((query) => get(`/tasks/?${query}`, "ok")),
+    ...["from=0000-01-01", "to=9999-12-31", `user=${LONG_QUERY}`, "user=%00", "user=a%00b", "user=%FF", "status=active&user=%25_%5C"].map((query) => get(`/tasks/?${query}`, "ok")),
     get("/tasks/?status=%00", 400, { says: /no task status/ }),
     get("/tasks/?resource=%00", 400, { says: /no resource/ }),
     get("/tasks/?resource=%00&resource=x", 400, { says: /given more than once/ }),
@@ -489,5 +491,65 @@ describe("what the sweep's export probes cannot see", () => {
     expect(header).not.toContain("ISBN");
     expect(header).not.toContain("Price");
     expect(header).toContain("Title");
+  });
+});
+
+describe("properties: random hostile values where the routes read a list query, a search or a cursor", () => {
+  const KEYS = [
+    "author", "genres", "genres.all", "pages.min", "pages.max", "pages.empty", "publishedDate.min", "publishedDate.max", "publishedDate.preset",
+    "status", "q", "add", "sort", "size", "page", "tasks", "changes", "format", "scope", "name", "shared", "_return",
+    "user", "resource", "from", "to", "before", "after", "failures",
+  ];
+  const query = fc.dictionary(fc.constantFrom(...KEYS), hostileValue, { maxKeys: 5 }).map((values) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(values)) for (const item of [value ?? []].flat()) params.append(key, item);
+    return params.toString();
+  });
+  const requests: Array<(query: string) => Probe> = [
+    (q) => get(`/books/?${q}`, "ok"),
+    (q) => get(`/books/_count?${q}`, "ok"),
+    (q) => get(`/books/_filter-choices/author?${q}`, "ok"),
+    (q) => get(`/books/_filter-choices/genres?${q}`, "ok"),
+    (q) => get(`/books/1/history?${q}`, "ok"),
+    (q) => get(`/tasks/?${q}`, "ok"),
+    (q) => ({ method: "POST", path: "/books/_export", raw: `format=csv&_list=${encodeURIComponent(`${q}&q=zz-no-such-title`)}`, status: "ok" }),
+    (q) => ({ method: "POST", path: "/books/_views", raw: `${q}&_list=${encodeURIComponent(q)}`, status: "ok" }),
+    (q) => ({ method: "POST", path: "/books/_columns", raw: `${q}&columns=title`, status: "ok" }),
+  ];
+
+  it("never answer 5xx nor PostgreSQL's own refusal; a refusal writes nothing, and no answer leaves the list", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...requests), query, async (request, q) => {
+        const probe = request(q);
+        const before = await fingerprint();
+        const response = await send(probe);
+        expect(response.status, `${probe.method} ${probe.path.slice(0, 300)}`).toBeLessThan(500);
+        if (response.status >= 400 && (response.headers.get("content-type") ?? "").includes("json")) {
+          expect(problemOf(response).title, probe.path.slice(0, 300)).not.toBe("Value not accepted");
+        }
+        if (response.status >= 400) expect(await fingerprint()).toBe(before);
+        const location = response.headers.get("location");
+        if (location) expect(location, probe.path.slice(0, 300)).toMatch(/^\/(books|tasks)\//);
+        expectNoServerErrors(logged);
+      }),
+      { ...PROPERTY_RUNS, numRuns: 300 },
+    );
+  }, 120_000);
+});
+
+describe("a revert already under way", () => {
+  // Last in the file: the queued revert holds the task's books for the rest of it.
+  it("refuses a second revert of the same task while the first waits, forced or not, queuing nothing more", async () => {
+    const admin = clients.get("admin")!;
+    const queued = await admin.post(`/tasks/${objects.adminTask}/revert`, {}, headersOf("admin"));
+    expect(queued.status, queued.text).toBe(303);
+    const revertId = /\/tasks\/(\d+)/.exec(queued.headers.get("location") ?? "")![1];
+    const tasks = await fingerprint();
+    for (const form of [{}, { force: "yes" }]) {
+      const again = await admin.post(`/tasks/${objects.adminTask}/revert`, form, { ...headersOf("admin"), accept: "application/json" });
+      expect(again.status).toBe(409);
+      expect(problemOf(again).message).toBe(`Bulk task #${revertId} is reverting bulk task #${objects.adminTask} right now.`);
+    }
+    expect(await fingerprint()).toBe(tasks);
   });
 });
