@@ -547,7 +547,7 @@ describe("a revert already under way", () => {
     expect(queued.status, queued.text).toBe(303);
     const revertId = /\/tasks\/(\d+)/.exec(queued.headers.get("location") ?? "")![1];
     const tasks = await fingerprint();
-    for (const form of [{}, { force: "yes" }]) {
+    for (const form of [{}, { force: "yes" }] as Array<Record<string, string>>) {
       const again = await admin.post(`/tasks/${objects.adminTask}/revert`, form, { ...headersOf("admin"), accept: "application/json" });
       expect(again.status).toBe(409);
       expect(problemOf(again).message).toBe(`Bulk task #${revertId} is reverting bulk task #${objects.adminTask} right now.`);
