@@ -4,15 +4,17 @@
  * tech reads, a label on every cell for the phone layout, and cut-off values that keyboard focus
  * unfolds.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
 import { dataModel } from "../../src/generated/powercrud";
 import { ConfigError, createPowerCrud, type PowerCrudOptions, type ResourceOptions } from "../../src/index";
-import { bareApp, serveBareApp } from "../support/bare-app";
+import { bareApp, expectNoServerErrors } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
 const db = connect();
+let browser: TestClient;
+let logged: unknown[];
 
 const base = (): PowerCrudOptions => ({ prisma: db.prisma, pool: db.pool, dataModel, logError: () => {} });
 
@@ -28,10 +30,10 @@ function mountError(options: ResourceOptions): string {
 
 const where = () => undefined;
 
-const served = serveBareApp(db, async () => {
+beforeAll(async () => {
   await seedCatalogue(db.pool, { books: 30, authors: 5, genres: 4 });
   await db.pool.query(`UPDATE "Book" SET title = 'A title far too long to fit in its column, which the table cuts off' WHERE id = (SELECT max(id) FROM "Book")`);
-  return bareApp(db, (app, crud) => {
+  const { app, errors } = bareApp(db, (app, crud) => {
     app.use(
       "/books",
       crud.resource({
@@ -44,6 +46,15 @@ const served = serveBareApp(db, async () => {
       }),
     );
   });
+  logged = errors;
+  browser = await TestClient.start(app);
+});
+
+afterEach(() => expectNoServerErrors(logged));
+
+afterAll(async () => {
+  await browser?.close();
+  await db.close();
 });
 
 describe("options checked at mount", () => {
@@ -85,7 +96,7 @@ describe("options checked at mount", () => {
 
 describe("the list table", () => {
   it("gives a column's help to its header: a focusable tooltip button, and a description of the sort link", async () => {
-    const page = await served.browser.get("/books");
+    const page = await browser.get("/books");
     expect(page.status).toBe(200);
     const header = /<th scope="col" aria-sort="none" class="whitespace-nowrap">\s*<a [^>]*id="pc-sort-price"[\s\S]*?<\/th>/.exec(page.text)![0];
     expect(header).toContain(`aria-describedby="pc-help-price"`);
@@ -98,7 +109,7 @@ describe("the list table", () => {
   });
 
   it("labels every data cell with its column's header, for the phone layout", async () => {
-    const page = await served.browser.get("/books");
+    const page = await browser.get("/books");
     const rows = [...page.text.matchAll(/<tr data-pc-row="\d+"[^>]*>([\s\S]*?)<\/tr>/g)].map((match) => match[1]!);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
@@ -108,7 +119,7 @@ describe("the list table", () => {
   });
 
   it("makes a long value focusable with its whole text as its title; a linked value unfolds when its link has focus", async () => {
-    const page = await served.browser.get("/books");
+    const page = await browser.get("/books");
     expect(page.text).toContain(`title="A title far too long to fit in its column, which the table cuts off" tabindex="0">A title far too long`);
     expect(page.text).toMatch(/<a class="group link link-primary font-medium" [^>]*><span class="pc-clip group-focus-visible:whitespace-normal"/);
   });
