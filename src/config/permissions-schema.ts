@@ -22,7 +22,7 @@ export type PermissionResult = boolean | string;
 export type ActionPermission = (ctx: PermissionContext<any>) => PermissionResult | Promise<PermissionResult>;
 export type RecordPermission = (ctx: RecordPermissionContext<any, any>) => PermissionResult | Promise<PermissionResult>;
 
-export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk" | "shareViews" | "export";
+export type Action = "list" | "detail" | "create" | "update" | "delete" | "bulk" | "shareViews" | "export" | "history";
 
 export const permissionsSchema = z
   .object({
@@ -43,6 +43,12 @@ export const permissionsSchema = z
     export: fn<ActionPermission>("(ctx) => boolean | string").optional().meta({
       description: "Asked before the Export menu and exporting, after `list` allowed; without it, whoever may see the list may export it.",
       defaultText: "none: allowed",
+    }),
+    history: fn<ActionPermission>("(ctx) => boolean | string").optional().meta({
+      description:
+        "Asked before the History panel of a detail view and its older entries (`GET /:id/history`), after `detail` allowed: who " +
+        "changed what, with the values before and after. Return true to show it to everyone who may see the record.",
+      defaultText: "`update`'s answer (as in Django's admin, those who may edit the records see their history)",
     }),
     updateRecord: fn<RecordPermission>("(ctx with record) => boolean | string").optional().meta(
       askedBefore("editing one record, after `update` allowed; also asked for every record of a bulk edit"),

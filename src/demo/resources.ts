@@ -69,5 +69,5 @@ export const navItems = [
   { href: "/books", label: "Books", description: "The catalogue: titles, prices, authors and genres." },
   { href: "/authors", label: "Authors", description: "Writers and editors." },
   { href: "/genres", label: "Genres", description: "The categories books belong to." },
-  { href: "/tasks", label: "Tasks", description: "Bulk edits and deletes running in the background, and their history." },
+  { href: "/tasks", label: "Tasks", description: "Background tasks: bulk edits and deletes, large exports and reverts, and their history." },
 ];

@@ -74,7 +74,7 @@ export function columnDomain(dataModel: DataModelMeta, field: ScalarFieldMeta | 
   }
 }
 
-function integerDomain(sqlType: "int2" | "int4" | "int8"): ColumnDomain {
+export function integerDomain(sqlType: "int2" | "int4" | "int8"): Extract<ColumnDomain, { kind: "integer" }> {
   return { kind: "integer", sqlType, ...INTEGER_RANGES[sqlType] };
 }
 

@@ -17,6 +17,7 @@ const INVERSE: Record<JournalScope["kind"], JournalScope["kind"]> = { fields: "f
  */
 export async function revertRefusal(pool: pg.Pool, task: TaskRow): Promise<string | undefined> {
   if (task.status === "PENDING" || task.status === "RUNNING") return `Bulk task #${task.id} is still running; revert it when it has ended.`;
+  if (task.operation === "export") return `Export #${task.id} exported records and changed none, so there is nothing to revert.`;
   if (!task.data.journal) {
     return task.operation === "delete"
       ? `Bulk task #${task.id} deleted its records for good (the resource does not keep deleted rows: bulk.recoverableDelete), so it cannot be undone.`

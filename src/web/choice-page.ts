@@ -19,8 +19,8 @@ export async function sendChoicePage(web: ResourceWeb, req: Request, res: Respon
 
 function pageOf(value: unknown): number {
   if (value === undefined) return 1;
-  const text = [value].flat()[0];
-  const page = typeof text === "string" && /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  // A repeated page is refused rather than read as its first value.
+  const page = typeof value === "string" && /^\d{1,3}$/.test(value) ? Number(value) : NaN;
   if (!(page >= 1 && page <= CHOICES_MAX_PAGE)) throw new HttpError(400, `page must be a whole number from 1 to ${CHOICES_MAX_PAGE}.`);
   return page;
 }

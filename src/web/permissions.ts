@@ -19,14 +19,24 @@ function decide(result: boolean | string, fallback: string): Decision {
 /** May this user perform this action on the resource at all? (No hook means yes.) */
 export async function canDo(resource: Resource, action: Action, req: Request): Promise<Decision> {
   if (action === "export" && !resource.export.enabled) return { allowed: false, reason: `${resource.plural} cannot be exported here.` };
-  if (action !== "bulk" && action !== "shareViews" && action !== "export" && !resource.config.routes[action]) {
+  if (action !== "bulk" && action !== "shareViews" && action !== "export" && action !== "history" && !resource.config.routes[action]) {
     return { allowed: false, reason: `${resource.plural} cannot be ${pastTense(action)} here.` };
   }
-  // Without its own hook, sharing views asks whoever decides bulk changes.
-  const hook = action === "shareViews" ? resource.permissions.shareViews ?? resource.permissions.bulk : resource.permissions[action];
+  const hook = hookOf(resource, action);
   if (!hook) return ALLOWED;
   const result = await hook({ user: resource.global.getUser(req), req, model: resource.model.name });
   return decide(result, `You do not have permission to ${verb(action)} ${resource.plural.toLowerCase()}.`);
+}
+
+/**
+ * The hook that decides an action. Without their own, sharing views asks whoever decides bulk
+ * changes, and the history whoever decides edits (the hook, whether or not the edit screens are on).
+ */
+function hookOf(resource: Resource, action: Action) {
+  const { permissions } = resource;
+  if (action === "shareViews") return permissions.shareViews ?? permissions.bulk;
+  if (action === "history") return permissions.history ?? permissions.update;
+  return permissions[action];
 }
 
 /** May this user change or delete this particular record? Checks the action first. */
@@ -44,9 +54,9 @@ export async function recordDecision(resource: Resource, action: "update" | "del
 }
 
 function verb(action: Action): string {
-  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit", shareViews: "share views of", export: "export" }[action];
+  return { list: "list", detail: "view", create: "create", update: "edit", delete: "delete", bulk: "bulk edit", shareViews: "share views of", export: "export", history: "see the history of" }[action];
 }
 
-function pastTense(action: Exclude<Action, "bulk" | "shareViews" | "export">): string {
+function pastTense(action: Exclude<Action, "bulk" | "shareViews" | "export" | "history">): string {
   return { list: "listed", detail: "viewed", create: "created", update: "edited", delete: "deleted" }[action];
 }

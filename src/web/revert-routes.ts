@@ -3,6 +3,7 @@ import type { Resource } from "../config/resolve-resource";
 import { labelOf } from "../history/snapshot-words";
 import type { TaskRow } from "../tasks/interfaces";
 import { queueRevert, revertPermission, revertRefusal } from "../tasks/queue-revert";
+import { formFlag } from "./form-flag";
 import { HttpError } from "./http-error";
 import { taskView } from "./task-views";
 
@@ -107,10 +108,7 @@ export async function retryMayForce(context: Pick<RevertRouteContext, "resources
 }
 
 function forceOf(req: Request): boolean {
-  const force = (req.body as Record<string, unknown> | undefined)?.force;
-  if (force === undefined || force === "") return false;
-  if (force === "yes") return true;
-  throw new HttpError(422, 'The "force" field is "yes" (overwrite records changed since) or absent.');
+  return formFlag(req.body, "force", { on: "yes", meaning: "overwrite records changed since" }, 422);
 }
 
 function requireResource(context: Pick<RevertRouteContext, "resources">, task: TaskRow): Resource {

@@ -5,6 +5,7 @@ import { checkViewName, DuplicateViewName, TooManyViews, MAX_VIEWS_PER_USER, typ
 import { queryObject } from "../selection/selection-target";
 import { nameOf } from "../tasks/queue-for-user";
 import { addFlash } from "./flash";
+import { formFlag } from "./form-flag";
 import { isFragmentRequest, triggerClientEvent } from "./htmx";
 import { HttpError } from "./http-error";
 import { listStateOptions, userKeyOf, visibleColumnKeys } from "./list-page";
@@ -69,11 +70,13 @@ export function savedViewRoutes(router: Router, web: ResourceWeb, deps: { store:
     const key = await ownerKey(req);
     const checked = checkViewName(req.body?.name);
     if (!checked.ok) return refuse(req, res, checked.message);
-    const shared = req.body?.shared === "1";
+    const shared = sharedOf(req);
     if (shared) await requireShare(req);
     // Kept as the list itself reads it back: junk dropped, defaults left out, no page.
     const options = listStateOptions(resource);
-    const state = parseListState(queryObject(typeof req.body?._list === "string" ? req.body._list : ""), options);
+    const list = req.body?._list ?? "";
+    if (typeof list !== "string") throw new HttpError(400, "The list's query (_list) must be one query string.");
+    const state = parseListState(queryObject(list), options);
     const query = stateQuery(state, options, { page: 1 }).slice(1);
     if (query.length > MAX_VIEW_QUERY) return refuse(req, res, `This list's filters are too long to keep as a view (${query.length.toLocaleString("en")} characters, at most ${MAX_VIEW_QUERY.toLocaleString("en")}).`);
     const columns = await visibleColumnKeys(resource, req, preferences);
@@ -116,7 +119,7 @@ export function savedViewRoutes(router: Router, web: ResourceWeb, deps: { store:
     const key = await ownerKey(req);
     const view = await ownView(req, key, "share or stop sharing");
     await requireShare(req);
-    const shared = req.body?.shared === "1";
+    const shared = sharedOf(req);
     if (!(await store.setShared(req.baseUrl, key, view.id, shared))) throw new HttpError(404, "This view was deleted meanwhile.");
     await done(req, res, shared ? `View “${view.name}” is shared with everyone.` : `View “${view.name}” is no longer shared.`);
   }));
@@ -127,6 +130,10 @@ export function savedViewRoutes(router: Router, web: ResourceWeb, deps: { store:
     await store.remove(req.baseUrl, key, view.id);
     await done(req, res, `Deleted view “${view.name}”.`);
   }));
+}
+
+function sharedOf(req: Request): boolean {
+  return formFlag(req.body, "shared", { on: "1", off: "0", meaning: "share with everyone" });
 }
 
 function listQueryOf(url: string): Record<string, string[]> {

@@ -28,10 +28,10 @@ const MODE_WORDS = { add: "added to the existing ones", remove: "removed from th
 const FAILURES_PAGE_SIZE = 50;
 
 /**
- * `crud.tasks()` (alias `crud.statusPage()`): the status page of background bulk tasks. A user sees
- * their own tasks; users `tasks.canManage` allows see, cancel and retry everyone's. Pages update over
- * Server-Sent Events (GET /events) fed by the process's one LISTEN connection; where no stream is
- * live, the active parts poll instead.
+ * `crud.tasks()` (alias `crud.statusPage()`): the status page of background tasks (bulk changes,
+ * exports, reverts). A user sees their own tasks; users `tasks.canManage` allows see, cancel and retry
+ * everyone's. Pages update over Server-Sent Events (GET /events) fed by the process's one LISTEN
+ * connection; where no stream is live, the active parts poll instead.
  */
 export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resource>, renderer: nunjucks.Environment, events: TaskEvents): Router {
   const router = express.Router();
@@ -66,8 +66,8 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
   const visibleTask = async (req: Request, raw = String(req.params.id)): Promise<TaskRow> => {
     const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
     const task = Number.isSafeInteger(id) ? await store.find(id) : undefined;
-    if (!task) throw new HttpError(404, `There is no bulk task #${raw.slice(0, 20)}.`);
-    if (task.userKey !== userKeyOf(req) && !(await canManage(req))) throw new HttpError(403, "This bulk task was started by someone else.");
+    if (!task) throw new HttpError(404, `There is no background task #${raw.slice(0, 20)}.`);
+    if (task.userKey !== userKeyOf(req) && !(await canManage(req))) throw new HttpError(403, "This background task was started by someone else.");
     return task;
   };
 
@@ -87,7 +87,7 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
     ]);
     const tasks = page.tasks.map((task) => taskView(task, tasksUrl));
     const context = {
-      pageTitle: "Bulk tasks",
+      pageTitle: "Background tasks",
       everyone: all,
       tasks,
       state,
@@ -178,8 +178,8 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
 
   router.post("/:id/retry", route(async (req, res) => {
     const task = await visibleTask(req);
-    if (task.status === "PENDING" || task.status === "RUNNING") throw new HttpError(409, `Bulk task #${task.id} is still running; retry it when it has ended.`);
-    if (task.operation === "export" || task.failed === 0) throw new HttpError(422, `Bulk task #${task.id} has no failed records to retry.`);
+    if (task.status === "PENDING" || task.status === "RUNNING") throw new HttpError(409, `${taskTitle(task)} is still running; retry it when it has ended.`);
+    if (task.operation === "export" || task.failed === 0) throw new HttpError(422, `${taskTitle(task)} has no failed records to retry.`);
     if (task.operation === "revert") return retryRevert(reverts, req, res, task);
     const resource = resources.get(task.resourceKey);
     if (!resource) throw new HttpError(409, `The ${task.model} records of bulk task #${task.id} are no longer managed here, so it cannot be retried.`);

@@ -89,6 +89,8 @@ test("a background bulk edit: its page advances live, the navbar counts it, and 
 test("a manager watches the list live and cancels another user's task mid-run", async ({ page, browser }) => {
   await signIn(page, "admin", "/books/");
   const ops = await managerPage(browser, "/tasks/");
+  await expect(ops.getByRole("heading", { level: 1, name: "Background tasks" })).toBeVisible();
+  await expect(ops).toHaveTitle(/^Background tasks/);
   await ops.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
   const taskId = await startBulkEdit(page, false);
 
@@ -100,6 +102,7 @@ test("a manager watches the list live and cancels another user's task mid-run", 
 
   await row.getByRole("link", { name: `#${taskId}` }).click();
   await expect(ops.getByRole("heading", { name: `Bulk task #${taskId}` })).toBeVisible();
+  await expect(ops.getByRole("link", { name: "Background tasks", exact: true })).toHaveAttribute("href", "/tasks/");
   await expect(ops.getByText("Ada Admin")).toBeVisible();
   ops.once("dialog", (dialog) => void dialog.accept());
   await ops.getByRole("button", { name: "Cancel task" }).click();

@@ -3,29 +3,25 @@
  * threshold routing, exact progress, failures and retry, duplicates, locks, cancel, notifications
  * (email through a real SMTP server) and the task pages. Data is checked with SQL of its own.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
-import { seedCatalogue } from "../../src/demo/seed";
-import type { FinishedTask, WorkerHandle } from "../../src/index";
-import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
+import type { FinishedTask } from "../../src/index";
+import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
-import { failures, resetTasks, taskIds, taskState, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, slowBooks, failures, formToken, listBrowser, resetTasks, taskIds, taskState, waitFor, waitForEnd } from "../support/task-helpers";
 
 const db = connect();
-const vetoed = new Set<string>();
-let delayMs = 0;
+const bench = new TaskBench();
+const { vetoed } = bench;
 const finished: FinishedTask[] = [];
 const mails: Array<{ to: string; body: string }> = [];
 let smtp: SMTPServer;
-let server: TestClient;
-let logged: unknown[];
-let worker: WorkerHandle | undefined;
 let crud: ReturnType<typeof bareApp>["crud"];
 
-beforeAll(async () => {
+const served = serveBareApp(db, async () => {
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -41,13 +37,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
-  await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
-  await db.pool.query(`DELETE FROM powercrud.selection`);
+  await seedTaskCatalogue(db.pool);
   await resetTasks(db.pool);
-  const veto = async (record: Record<string, unknown>) => {
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return vetoed.has(String(record.id)) ? "Under review." : undefined;
-  };
+  const { veto } = bench;
   const app = bareApp(
     db,
     (app, crud) => {
@@ -59,13 +51,7 @@ beforeAll(async () => {
         permissions: { bulk: (ctx) => (ctx.user as TestUser | undefined)?.role !== "viewer" },
       }));
       app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] }, bulk: { chunkSize: 7, background: { minRecords: 5 } } }));
-      app.use("/slow-books", crud.resource({
-        model: "Book",
-        key: "slow-books",
-        list: { fields: ["title"] },
-        bulkFields: ["pages"],
-        bulk: { chunkSize: 100, background: { minRecords: 1, parallelism: 1, pauseMs: 150 } },
-      }));
+      app.use("/slow-books", crud.resource(slowBooks(100, 150)));
       app.use("/tasks", crud.tasks());
     },
     {
@@ -80,22 +66,13 @@ beforeAll(async () => {
     },
   );
   crud = app.crud;
-  logged = app.errors;
-  server = await TestClient.start(app.app);
+  return app;
 });
 
-afterEach(async () => {
-  await worker?.stop();
-  worker = undefined;
-  delayMs = 0;
-  vetoed.clear();
-  expectNoServerErrors(logged);
-});
+afterEach(() => bench.reset());
 
 afterAll(async () => {
-  await server?.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
-  await db.close();
 });
 
 beforeEach(async () => {
@@ -103,15 +80,8 @@ beforeEach(async () => {
   await db.pool.query(`UPDATE "Book" SET pages = 100, status = 'DRAFT'`);
 });
 
-const startWorker = async () => {
-  worker = await crud.runWorker({ concurrency: 2 });
-};
-
-async function browser(role = "admin"): Promise<Browser> {
-  const b = new Browser(server.fork(), role);
-  expect((await b.get("/books/")).status).toBe(200);
-  return b;
-}
+const startWorker = () => bench.startWorker(crud);
+const browser = (role = "admin") => listBrowser(served.browser, role);
 
 /** Selects the books with these ids (or all of them) and returns the selection token. */
 async function select(b: Browser, which: number[] | "all"): Promise<string> {
@@ -119,12 +89,7 @@ async function select(b: Browser, which: number[] | "all"): Promise<string> {
     ? await b.post("/books/_selection", { op: "all", _list: "" }, BAR)
     : await b.post("/books/_selection", { op: "rows", ids: which.join(","), selected: "1" }, BAR);
   expect(response.status, response.text).toBe(200);
-  return /name="selection" value="([^"]*)"/.exec(response.text)?.[1] ?? /data-pc-token="([^"]*)"/.exec(response.text)?.[1] ?? (await tokenOf(b));
-}
-
-async function tokenOf(b: Browser): Promise<string> {
-  const form = await b.get("/books/_bulk/edit", MODAL);
-  return /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
+  return /name="selection" value="([^"]*)"/.exec(response.text)?.[1] ?? /data-pc-token="([^"]*)"/.exec(response.text)?.[1] ?? (await formToken(b));
 }
 
 function applyPages(b: Browser, token: string, pages: number, headers: Record<string, string> = MODAL) {
@@ -167,8 +132,7 @@ describe("routing by size", () => {
       const b = new Browser(other, "admin");
       await b.get("/books/");
       await b.post("/books/_selection", { op: "all", _list: "" }, BAR);
-      const form = await b.get("/books/_bulk/edit", MODAL);
-      const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
+      const token = await formToken(b);
       const applied = await b.post("/books/_bulk/apply", { selection: token, _change: "pages", pages: "333" }, MODAL);
       expect(applied.status, applied.text).toBe(200);
       expect(applied.headers.get("hx-trigger")).toContain("pc:saved");
@@ -188,7 +152,7 @@ describe("a background task", () => {
     const response = await applyPages(b, await select(b, "all"), 444);
     const taskId = taskIdIn(response.text);
     expect(await taskState(db.pool, taskId)).toMatchObject({ status: "PENDING", total: 300, processed: 0 });
-    delayMs = 2;
+    bench.delayMs = 2;
     await startWorker();
     const { final, seen } = await waitForEnd(db.pool, taskId);
     expect(final).toMatchObject({ status: "SUCCESS", total: 300, processed: 300, succeeded: 300, failed: 0 });
@@ -250,7 +214,7 @@ describe("a background task", () => {
   });
 
   it("stops between chunks when cancelled, keeping the counts of the chunks done and leaving the rest untouched", async () => {
-    delayMs = 10;
+    bench.delayMs = 10;
     await startWorker();
     const b = await browser();
     const taskId = taskIdIn((await applyPages(b, await select(b, "all"), 666)).text);
@@ -271,11 +235,9 @@ describe("a background task", () => {
 describe("pauses between chunks", () => {
   it("waits bulk.background.pauseMs after each chunk", async () => {
     await startWorker();
-    const b = new Browser(server.fork(), "admin");
-    await b.get("/slow-books/");
+    const b = await listBrowser(served.browser, "admin", "/slow-books");
     await b.post("/slow-books/_selection", { op: "all", _list: "" }, { ...BAR, "HX-Current-URL": "http://127.0.0.1/slow-books/" });
-    const form = await b.get("/slow-books/_bulk/edit", MODAL);
-    const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
+    const token = await formToken(b, "/slow-books");
     const taskId = taskIdIn((await b.post("/slow-books/_bulk/apply", { selection: token, _change: "pages", pages: "321" }, MODAL)).text);
     expect((await waitForEnd(db.pool, taskId)).final).toMatchObject({ status: "SUCCESS", processed: 300 });
     const { rows } = await db.pool.query<{ ms: number }>(`SELECT extract(epoch FROM "finishedAt" - "startedAt") * 1000 AS ms FROM powercrud.task WHERE id = $1`, [taskId]);
@@ -326,7 +288,7 @@ describe("duplicates and locks", () => {
     expect(await taskIds(db.pool)).toEqual([taskId]);
 
     // Another user may not cancel it; its owner may, and the records are free again.
-    expect((await new Browser(server.fork(), "editor").post(`/tasks/${taskId}/cancel`, {})).status).toBe(403);
+    expect((await new Browser(served.browser.fork(), "editor").post(`/tasks/${taskId}/cancel`, {})).status).toBe(403);
     expect((await b.post(`/tasks/${taskId}/cancel`, {})).status).toBe(303);
     expect((await taskState(db.pool, taskId)).status).toBe("CANCELLED");
     expect((await b.get(`/books/${held[0]}/edit`, MODAL)).status).toBe(200);
@@ -363,13 +325,13 @@ describe("notifications and pages", () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain('role="progressbar"');
     expect(own.text).toContain('aria-valuenow="0"');
-    expect((await new Browser(server.fork(), "admin").get(`/tasks/${taskId}`)).status).toBe(403);
-    expect((await new Browser(server.fork(), "ops").get(`/tasks/${taskId}`)).status).toBe(200);
+    expect((await new Browser(served.browser.fork(), "admin").get(`/tasks/${taskId}`)).status).toBe(403);
+    expect((await new Browser(served.browser.fork(), "ops").get(`/tasks/${taskId}`)).status).toBe(200);
     expect((await b.get(`/tasks/999999`)).status).toBe(404);
     expect((await b.get(`/tasks/abc`)).status).toBe(404);
-    const list = await new Browser(server.fork(), "admin").get(`/tasks/`);
+    const list = await new Browser(served.browser.fork(), "admin").get(`/tasks/`);
     expect(list.text).not.toContain(`/tasks/${taskId}"`);
-    expect((await new Browser(server.fork(), "ops").get(`/tasks/`)).text).toContain(`/tasks/${taskId}"`);
+    expect((await new Browser(served.browser.fork(), "ops").get(`/tasks/`)).text).toContain(`/tasks/${taskId}"`);
 
     // No worker has taken the job for a while: the page says so.
     await db.pool.query(`UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 minute'`);
@@ -391,7 +353,7 @@ describe("notifications and pages", () => {
       expect(response.status).toBe(503);
       expect(textOf(response.text)).toContain("Background tasks are not set up");
       // A 503 is logged for the administrator, as every 5xx is.
-      expect(logged.splice(0).map(String)).toEqual([expect.stringContaining("Background tasks are not set up")]);
+      expect(served.app.errors.splice(0).map(String)).toEqual([expect.stringContaining("Background tasks are not set up")]);
       expect(await taskIds(db.pool)).toEqual([]);
     } finally {
       await db.pool.query(`ALTER SCHEMA graphile_worker_hidden RENAME TO graphile_worker`);

@@ -4,15 +4,13 @@
  * bulk edit; a value outside the choices is refused on save with a 422 that names the field, and
  * nothing is written.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, expectNoServerErrors, optionsOf, unescapeHtml } from "../support/bare-app";
+import { bareApp, serveBareApp, optionsOf, unescapeHtml } from "../support/bare-app";
 import { connect } from "../support/database";
-import { TestClient } from "../support/test-client";
+import type { TestClient } from "../support/test-client";
 
 const db = connect();
-let browser: TestClient;
-let logged: unknown[];
 /** What the hooks were asked, newest last: the values they were given. */
 const asked: Array<Record<string, unknown>> = [];
 
@@ -21,9 +19,9 @@ const BAR = { "HX-Request": "true", "HX-Target": "div#pc-selection-bar", "HX-Cur
 /** Genres an out-of-print book may have (ids of the seeded genres). */
 const ARCHIVE_GENRES = [1, 2];
 
-beforeAll(async () => {
+const served = serveBareApp(db, async () => {
   await seedCatalogue(db.pool, { books: 30, authors: 6, genres: 5 });
-  const { app, errors } = bareApp(db, (app, crud) => {
+  return bareApp(db, (app, crud) => {
     app.use(
       "/books",
       crud.resource({
@@ -51,15 +49,6 @@ beforeAll(async () => {
       }),
     );
   });
-  logged = errors;
-  browser = await TestClient.start(app);
-});
-
-afterEach(() => expectNoServerErrors(logged));
-
-afterAll(async () => {
-  await browser?.close();
-  await db.close();
 });
 
 async function book(id: number) {
@@ -71,7 +60,7 @@ async function book(id: number) {
 }
 
 async function session(): Promise<TestClient> {
-  const client = browser.fork();
+  const client = served.browser.fork();
   expect((await client.get("/books")).status).toBe(200);
   return client;
 }

@@ -4,26 +4,24 @@
  * many-to-many any / all, date presets, optional filters behind "Add filter", and the chips and badge.
  * Rows shown are always compared with an independent SQL query.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
 import { dataModel } from "../../src/generated/powercrud";
 import { DATE_PRESETS } from "../../src/list/date-presets";
 import { activeFilters, filterSpecs, whereSql } from "../../src/list/filters";
 import { ConfigError } from "../../src/index";
-import { bareApp, expectNoServerErrors, rowIds, unescapeHtml, type TestUser } from "../support/bare-app";
+import { bareApp, serveBareApp, rowIds, unescapeHtml, type TestUser } from "../support/bare-app";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
 const db = connect();
-let browser: TestClient;
-let logged: unknown[];
 let mountBooks: (options: Record<string, unknown>) => unknown;
 
 const BOOKS = 120;
 const AUTHORS = 60;
 const FILTERS = ["status", "author", "editor", "genres", "bestseller", "price", "pages", "publishedDate", "createdAt"];
 
-beforeAll(async () => {
+const served = serveBareApp(db, async () => {
   await seedCatalogue(db.pool, { books: BOOKS, authors: AUTHORS, genres: 8 });
   // Known cases: wildcard characters in names, and dates around today (UTC), whatever day the tests run.
   await db.pool.query(`UPDATE "Author" SET name = 'Percent 100% Lee' WHERE id = 1`);
@@ -39,7 +37,7 @@ beforeAll(async () => {
   }
   await db.pool.query(`ANALYZE "Book", "Author"`);
 
-  const { app, errors } = bareApp(db, (app, crud) => {
+  return bareApp(db, (app, crud) => {
     const book = (options: Record<string, unknown> = {}) =>
       crud.resource({ model: "Book", labels: { publishedDate: "Published" }, list: { filters: FILTERS, search: ["title"] }, ...options });
     mountBooks = (options) => book(options);
@@ -48,15 +46,6 @@ beforeAll(async () => {
     app.use("/books-admins", book({ permissions: { list: ({ user }: { user?: TestUser }) => user?.role === "admin" || "Only admins list books." } }));
     app.use("/books-unlisted", book({ routes: { list: false } }));
   });
-  logged = errors;
-  browser = await TestClient.start(app);
-});
-
-afterEach(() => expectNoServerErrors(logged));
-
-afterAll(async () => {
-  await browser?.close();
-  await db.close();
 });
 
 // ------------------------------------------------------------------ helpers
@@ -71,7 +60,7 @@ function matching(condition: string, params: unknown[] = []): Promise<number[]> 
 }
 
 async function shown(query: string, base = "/books"): Promise<number[]> {
-  const response = await browser.get(`${base}?${query}&size=all`);
+  const response = await served.browser.get(`${base}?${query}&size=all`);
   expect(response.status, query).toBe(200);
   return rowIds(response.text);
 }
@@ -119,7 +108,7 @@ const UTC_TODAY = `(now() AT TIME ZONE 'UTC')::date`;
 
 describe("GET /_filter-choices/:filter", () => {
   it("lists the first page of related records in display-field order, says how many match and that more follow", async () => {
-    const response = await browser.get("/books/_filter-choices/author");
+    const response = await served.browser.get("/books/_filter-choices/author");
     expect(response.status).toBe(200);
     const all = await authors();
     expect(choicesOf(response.text)).toEqual(all.slice(0, 20));
@@ -130,7 +119,7 @@ describe("GET /_filter-choices/:filter", () => {
   it("pages on through every record, each once, the last page without more", async () => {
     const seen: string[] = [];
     for (let page = 1; page <= 3; page += 1) {
-      const response = await browser.get(`/books/_filter-choices/author?page=${page}`);
+      const response = await served.browser.get(`/books/_filter-choices/author?page=${page}`);
       expect(response.status).toBe(200);
       seen.push(...choicesOf(response.text).map((choice) => choice.value));
       expect(response.text.includes("data-pc-more"), `page ${page}`).toBe(page < 3);
@@ -139,7 +128,7 @@ describe("GET /_filter-choices/:filter", () => {
   });
 
   it("searches the display field, case-insensitively, and counts the matches", async () => {
-    const response = await browser.get(`/books/_filter-choices/editor?q=${encodeURIComponent("  RAY ")}`);
+    const response = await served.browser.get(`/books/_filter-choices/editor?q=${encodeURIComponent("  RAY ")}`);
     expect(response.status).toBe(200);
     const expected = await authors(`name ILIKE '%ray%'`);
     expect(expected.length).toBeGreaterThan(1);
@@ -149,28 +138,28 @@ describe("GET /_filter-choices/:filter", () => {
   });
 
   it("matches % and _ as themselves", async () => {
-    expect(choicesOf((await browser.get(`/books/_filter-choices/author?q=${encodeURIComponent("100%")}`)).text).map((c) => c.value)).toEqual(["1"]);
-    expect(choicesOf((await browser.get(`/books/_filter-choices/author?q=${encodeURIComponent("under_")}`)).text).map((c) => c.value)).toEqual(["2"]);
+    expect(choicesOf((await served.browser.get(`/books/_filter-choices/author?q=${encodeURIComponent("100%")}`)).text).map((c) => c.value)).toEqual(["1"]);
+    expect(choicesOf((await served.browser.get(`/books/_filter-choices/author?q=${encodeURIComponent("under_")}`)).text).map((c) => c.value)).toEqual(["2"]);
   });
 
   it("serves many-to-many filters from the related table, and says when one or none match", async () => {
     const genre = (await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM "Genre" ORDER BY id LIMIT 1`)).rows[0]!;
-    const one = await browser.get(`/books/_filter-choices/genres?q=${encodeURIComponent(genre.name)}`);
+    const one = await served.browser.get(`/books/_filter-choices/genres?q=${encodeURIComponent(genre.name)}`);
     expect(choicesOf(one.text)).toEqual([{ value: String(genre.id), label: genre.name }]);
     expect(statusOf(one.text)).toBe("1 genre matches.");
-    const none = await browser.get(`/books/_filter-choices/genres?q=zzzz-no-such-genre`);
+    const none = await served.browser.get(`/books/_filter-choices/genres?q=zzzz-no-such-genre`);
     expect(choicesOf(none.text)).toEqual([]);
     expect(statusOf(none.text)).toBe("No genres match.");
   });
 
   it("needs the list permission", async () => {
-    const refused = await browser.get("/books-admins/_filter-choices/author", { "x-test-role": "viewer" });
+    const refused = await served.browser.get("/books-admins/_filter-choices/author", { "x-test-role": "viewer" });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain("Only admins list books.");
     expect(choicesOf(refused.text)).toEqual([]);
-    expect((await browser.get("/books-admins/_filter-choices/author")).status).toBe(403);
-    expect((await browser.get("/books-admins/_filter-choices/author", { "x-test-role": "admin" })).status).toBe(200);
-    expect((await browser.get("/books-unlisted/_filter-choices/author", { "x-test-role": "admin" })).status).toBe(403);
+    expect((await served.browser.get("/books-admins/_filter-choices/author")).status).toBe(403);
+    expect((await served.browser.get("/books-admins/_filter-choices/author", { "x-test-role": "admin" })).status).toBe(200);
+    expect((await served.browser.get("/books-unlisted/_filter-choices/author", { "x-test-role": "admin" })).status).toBe(403);
   });
 
   it.each([
@@ -185,7 +174,7 @@ describe("GET /_filter-choices/:filter", () => {
     ["an exponent page", "/books/_filter-choices/author?page=1e2", 400],
     ["a huge page", "/books/_filter-choices/author?page=99999999999999999999", 400],
   ])("answers %s with a 4xx and a message", async (_case, path, status) => {
-    const response = await browser.get(path);
+    const response = await served.browser.get(path);
     expect(response.status).toBe(status);
     expect(choicesOf(response.text)).toEqual([]);
     if (status === 400) expect(response.text).toContain("page must be a whole number from 1 to 50.");
@@ -197,7 +186,7 @@ describe("GET /_filter-choices/:filter", () => {
     ["an injection", `q=${encodeURIComponent("' OR 1=1 --")}`, []],
     ["a repeated q (the first counts)", "q=percent&q=ray", ["1"]],
   ])("answers %s with choices, never a 500", async (_case, query, expected) => {
-    const response = await browser.get(`/books/_filter-choices/author?${query}`);
+    const response = await served.browser.get(`/books/_filter-choices/author?${query}`);
     expect(response.status).toBe(200);
     expect(choicesOf(response.text).map((choice) => choice.value)).toEqual(expected);
   });
@@ -207,14 +196,14 @@ describe("GET /_filter-choices/:filter", () => {
 
 describe("relation filters on the list page", () => {
   it("embed no related records: the combobox loads them, and only the chosen ones are in the page, as chips and selected options", async () => {
-    const plain = await browser.get("/books");
+    const plain = await served.browser.get("/books");
     const form = filterForm(plain.text);
     expect(form).toContain('data-pc-choices-url="/books/_filter-choices/author"');
     expect(form).toContain('role="combobox"');
     for (const author of await authors()) expect(form).not.toContain(`>${author.label}<`);
 
     const [first, second] = await authors("id IN (5, 7)");
-    const chosen = filterForm((await browser.get("/books?author=5,7")).text);
+    const chosen = filterForm((await served.browser.get("/books?author=5,7")).text);
     const chipNames = [...fieldset(chosen, "author").matchAll(/<li class="badge[^"]*" data-value="(\d+)">\s*<span>([^<]*)<\/span>/g)].map((m) => [m[1], unescapeHtml(m[2]!)]);
     expect(chipNames.sort()).toEqual([[first!.value, first!.label], [second!.value, second!.label]].sort());
     const selected = [...fieldset(chosen, "author").matchAll(/<option value="(\d+)" selected>/g)].map((m) => m[1]).sort();
@@ -223,7 +212,7 @@ describe("relation filters on the list page", () => {
   });
 
   it("without JavaScript, the search box's text lists the matches to choose from (not chosen) next to the chosen ones", async () => {
-    const response = await browser.get(`/books?author=5&author.q=ray`);
+    const response = await served.browser.get(`/books?author=5&author.q=ray`);
     expect(response.status).toBe(200);
     expect(rowIds(response.text)).toEqual((await matching(`b."authorId" = 5`)).slice(0, 25));
     const control = fieldset(response.text, "author");
@@ -236,13 +225,13 @@ describe("relation filters on the list page", () => {
   });
 
   it("an empty search box lists nothing without JavaScript (every Apply sends it)", async () => {
-    const control = fieldset((await browser.get(`/books?author.q=&genres.q=`)).text, "author");
+    const control = fieldset((await served.browser.get(`/books?author.q=&genres.q=`)).text, "author");
     expect(control).not.toMatch(/<option /);
     expect(control).toContain("Type part of a name and Apply to list the matches.");
   });
 
   it("chosen ids that name no record show as their id and match nothing", async () => {
-    const response = await browser.get(`/books?author=2147483647`);
+    const response = await served.browser.get(`/books?author=2147483647`);
     expect(rowIds(response.text)).toEqual([]);
     expect(chips(response.text).map((chip) => chip.label)).toEqual(["Author: is 2147483647"]);
   });
@@ -271,13 +260,13 @@ describe("many-to-many: any or all of the chosen records", () => {
   });
 
   it("the match mode is a radio pair in the panel and part of the chip and the canonical URL", async () => {
-    const response = await browser.get("/books?genres=1,2&genres.all=1");
+    const response = await served.browser.get("/books?genres=1,2&genres.all=1");
     const control = fieldset(response.text, "genres");
     expect(control).toMatch(/name="genres.all" value="1" aria-label="Has all of these" checked/);
     expect(control).not.toMatch(/aria-label="Has any of these" checked/);
     expect(response.text).toContain('data-pc-current-url="/books/?genres=1%2C2&amp;genres.all=1"');
     expect(chips(response.text)[0]!.label).toMatch(/^Genres: all of /);
-    expect(chips((await browser.get("/books?genres=1,2")).text)[0]!.label).toMatch(/^Genres: any of /);
+    expect(chips((await served.browser.get("/books?genres=1,2")).text)[0]!.label).toMatch(/^Genres: any of /);
   });
 
   it("runs as one grouped pass over the join table, not a count per book", async () => {
@@ -312,7 +301,7 @@ describe("date presets", () => {
   });
 
   it("stays a preset: the URL, chip and panel keep its name, not its dates", async () => {
-    const response = await browser.get("/books?publishedDate.preset=last-7-days");
+    const response = await served.browser.get("/books?publishedDate.preset=last-7-days");
     expect(response.text).toContain('data-pc-current-url="/books/?publishedDate.preset=last-7-days"');
     expect(chips(response.text).map((chip) => chip.label)).toEqual(["Published: last 7 days"]);
     const control = fieldset(response.text, "publishedDate");
@@ -321,10 +310,10 @@ describe("date presets", () => {
   });
 
   it("wins over a range sent with it; a custom range shows its dates with the range open", async () => {
-    const both = await browser.get("/books?publishedDate.preset=today&publishedDate.min=1950-01-01&publishedDate.max=2100-01-01&size=all");
+    const both = await served.browser.get("/books?publishedDate.preset=today&publishedDate.min=1950-01-01&publishedDate.max=2100-01-01&size=all");
     expect(rowIds(both.text)).toEqual(await matching(`b."publishedDate" = ${UTC_TODAY}`));
     expect(both.text).toContain('data-pc-current-url="/books/?publishedDate.preset=today&amp;size=all"');
-    const custom = await browser.get("/books?publishedDate.preset=custom&publishedDate.min=1960-01-01&publishedDate.max=1960-12-31&size=all");
+    const custom = await served.browser.get("/books?publishedDate.preset=custom&publishedDate.min=1960-01-01&publishedDate.max=1960-12-31&size=all");
     expect(rowIds(custom.text)).toEqual(await matching(`b."publishedDate" BETWEEN '1960-01-01' AND '1960-12-31'`));
     const control = fieldset(custom.text, "publishedDate");
     expect(control).toContain('<option value="custom" selected>Custom range</option>');
@@ -334,7 +323,7 @@ describe("date presets", () => {
   });
 
   it.each([["tomorrow"], ["LAST-7-DAYS"], ["last-7-days "], ["<script>"], [""], ["custom"], ["__proto__"], ["x".repeat(5_000)]])("ignores the unknown preset %#", async (preset) => {
-    const response = await browser.get(`/books?publishedDate.preset=${encodeURIComponent(preset)}&size=all`);
+    const response = await served.browser.get(`/books?publishedDate.preset=${encodeURIComponent(preset)}&size=all`);
     expect(response.status).toBe(200);
     expect(rowIds(response.text)).toEqual(await matching("true"));
     expect(response.text).not.toContain("<script>");
@@ -342,11 +331,11 @@ describe("date presets", () => {
 
   it("is not offered for a number filter", async () => {
     expect(await shown("price.preset=today")).toEqual(await matching("true"));
-    expect(fieldset((await browser.get("/books")).text, "price")).not.toContain("preset");
+    expect(fieldset((await served.browser.get("/books")).text, "price")).not.toContain("preset");
   });
 
   it("applies to an 'all matching' selection as the preset, worked out again on every use", async () => {
-    const client = browser.fork();
+    const client = served.browser.fork();
     await client.get("/books?publishedDate.preset=last-30-days", { "x-test-role": "admin" });
     const response = await client.post("/books/_selection", { op: "all", _list: "publishedDate.preset=last-30-days" }, {
       "x-test-role": "admin",
@@ -365,7 +354,7 @@ describe("date presets", () => {
 
 describe("optional filters behind Add filter (list.defaultFilters)", () => {
   it("shows the default filters and offers the others, each a link that adds it", async () => {
-    const response = await browser.get("/books-tidy");
+    const response = await served.browser.get("/books-tidy");
     for (const name of ["status", "author", "genres"]) expect(fieldset(response.text, name)).not.toMatch(/^<fieldset[^>]* hidden>/);
     for (const name of ["editor", "bestseller", "price", "pages", "publishedDate", "createdAt"]) {
       expect(fieldset(response.text, name), name).toMatch(/^<fieldset[^>]* hidden>/);
@@ -374,11 +363,11 @@ describe("optional filters behind Add filter (list.defaultFilters)", () => {
     const links = [...response.text.matchAll(/<a href="([^"]*)" data-pc-add-filter="([^"]*)"/g)].map((m) => [m[2], unescapeHtml(m[1]!)]);
     expect(links).toEqual(["editor", "bestseller", "price", "pages", "publishedDate", "createdAt"].map((name) => [name, `/books-tidy/?add=${name}#pc-filter-${name}`]));
     // The default list has every filter in view and no menu.
-    expect((await browser.get("/books")).text).not.toContain("data-pc-add-filter");
+    expect((await served.browser.get("/books")).text).not.toContain("data-pc-add-filter");
   });
 
   it("shows an added filter, empty, until it is removed; a filter with a value shows anyway", async () => {
-    const added = await browser.get("/books-tidy?add=pages,price");
+    const added = await served.browser.get("/books-tidy?add=pages,price");
     for (const name of ["pages", "price"]) {
       expect(fieldset(added.text, name)).not.toMatch(/^<fieldset[^>]* hidden>/);
       expect(fieldset(added.text, name)).toContain(`<input type="hidden" name="add" value="${name}">`);
@@ -386,21 +375,21 @@ describe("optional filters behind Add filter (list.defaultFilters)", () => {
     expect(added.text).not.toContain('data-pc-add-filter="pages"');
     expect(added.text).toContain('data-pc-current-url="/books-tidy/?add=price%2Cpages"');
 
-    const valued = await browser.get("/books-tidy?pages.min=500&size=100");
+    const valued = await served.browser.get("/books-tidy?pages.min=500&size=100");
     expect(fieldset(valued.text, "pages")).not.toMatch(/^<fieldset[^>]* hidden>/);
     expect(rowIds(valued.text)).toEqual(await matching("b.pages >= 500"));
     // A value is reason enough: the canonical URL does not name it in add.
-    expect((await browser.get("/books-tidy?pages.min=500&add=pages")).text).toContain('data-pc-current-url="/books-tidy/?pages.min=500"');
+    expect((await served.browser.get("/books-tidy?pages.min=500&add=pages")).text).toContain('data-pc-current-url="/books-tidy/?pages.min=500"');
   });
 
   it("removing a filter's chip takes it out of the panel too", async () => {
-    const response = await browser.get("/books-tidy?pages.min=500&add=pages,price");
+    const response = await served.browser.get("/books-tidy?pages.min=500&add=pages,price");
     const chip = chips(response.text).find((candidate) => candidate.label.startsWith("Pages"))!;
     expect(chip.href).toBe("/books-tidy/?add=price");
   });
 
   it.each([["nope"], ["status"], ["__proto__"], ["constructor"], ["pages%00"], ["pages,pages,nope"], ["x".repeat(5_000)]])("ignores the add value %#", async (value) => {
-    const response = await browser.get(`/books-tidy?add=${value}`);
+    const response = await served.browser.get(`/books-tidy?add=${value}`);
     expect(response.status).toBe(200);
     expect(response.text).toMatch(/data-pc-current-url="\/books-tidy\/(\?add=pages)?"/);
   });
@@ -416,17 +405,17 @@ describe("optional filters behind Add filter (list.defaultFilters)", () => {
 
 describe("active filter chips and the Filters badge", () => {
   it("counts filters, not the search text; the search has its own chip", async () => {
-    const searched = await browser.get("/books?q=the");
+    const searched = await served.browser.get("/books?q=the");
     expect(badge(searched.text)).toBeUndefined();
     expect(chips(searched.text).map((chip) => chip.label)).toEqual(["Search: “the”"]);
 
-    const both = await browser.get("/books?q=the&status=DRAFT&price.max=20");
+    const both = await served.browser.get("/books?q=the&status=DRAFT&price.max=20");
     expect(badge(both.text)).toBe("2");
     expect(chips(both.text).map((chip) => chip.label)).toEqual(["Search: “the”", "Status: is Draft", "Price: up to 20"]);
   });
 
   it("each chip removes its own filter and keeps the rest; Clear all keeps sort and size", async () => {
-    const response = await browser.get("/books?q=the&status=DRAFT&price.max=20&sort=-price&size=50&page=2");
+    const response = await served.browser.get("/books?q=the&status=DRAFT&price.max=20&sort=-price&size=50&page=2");
     expect(chips(response.text).map((chip) => chip.href)).toEqual([
       "/books/?status=DRAFT&price.max=20&sort=-price&size=50",
       "/books/?q=the&price.max=20&sort=-price&size=50",
@@ -436,7 +425,7 @@ describe("active filter chips and the Filters badge", () => {
   });
 
   it("sit outside the filter form, in a list named Active filters", async () => {
-    const response = await browser.get("/books?status=DRAFT");
+    const response = await served.browser.get("/books?status=DRAFT");
     expect(filterForm(response.text)).not.toContain("Remove filter");
     expect(response.text).toMatch(/<ul[^>]*aria-label="Active filters"/);
   });

@@ -32,6 +32,16 @@ beforeAll(async () => {
       }));
       app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] }, form: { fields: ["name", "active"] }, history: { enabled: false } }));
       app.use("/genres", crud.resource({ model: "Genre", list: { fields: ["name"] }, form: { fields: ["name", "description"] } }));
+      // Who sees the History panel: by default whoever may edit; the history hook decides alone when given.
+      const editors = ({ user }: { user: unknown }) => (user as TestUser | undefined)?.role === "editor" || "Only editors edit books.";
+      app.use("/edited-books", crud.resource({ model: "Book", key: "edited-books", list: { fields: ["title"] }, permissions: { update: editors } }));
+      app.use("/audited-books", crud.resource({
+        model: "Book",
+        key: "audited-books",
+        list: { fields: ["title"] },
+        permissions: { update: editors, history: ({ user }) => (user as TestUser | undefined)?.role === "auditor" || "Only auditors see the history." },
+      }));
+      app.use("/open-books", crud.resource({ model: "Book", key: "open-books", list: { fields: ["title"] }, routes: { update: false }, permissions: { update: editors, history: () => true } }));
       app.use("/tasks", crud.tasks());
     },
     { userKey: (user: TestUser) => user.role, tasks: { url: "/tasks" } },
@@ -186,6 +196,30 @@ describe("the History panel", () => {
 
     expect((await b.get(`/books/${id}/history?tasks=abc`)).status).toBe(400);
     expect((await b.get(`/books/not-a-number/history`)).status).toBe(404);
+  });
+});
+
+describe("who sees the History panel", () => {
+  const panelOf = async (role: string, base: string) => {
+    const b = new Browser(server.fork(), role);
+    const detail = await b.get(`${base}/1`);
+    expect(detail.status).toBe(200);
+    const older = await b.get(`${base}/1/history`, { accept: "application/json" });
+    return { panel: detail.text.includes('id="pc-record-history"'), older: older.status, message: older.status === 403 ? JSON.parse(older.text).error.message : undefined };
+  };
+
+  it("by default, whoever may edit the records: others get the detail without it, and a 403 with the update hook's reason", async () => {
+    expect(await panelOf("editor", "/edited-books")).toEqual({ panel: true, older: 200, message: undefined });
+    expect(await panelOf("viewer", "/edited-books")).toEqual({ panel: false, older: 403, message: "Only editors edit books." });
+  });
+
+  it("with a history hook, the hook alone decides, whether or not the user may edit", async () => {
+    expect(await panelOf("auditor", "/audited-books")).toEqual({ panel: true, older: 200, message: undefined });
+    expect(await panelOf("editor", "/audited-books")).toEqual({ panel: false, older: 403, message: "Only auditors see the history." });
+  });
+
+  it("a hook that allows everyone shows it on a read-only resource too", async () => {
+    expect(await panelOf("viewer", "/open-books")).toEqual({ panel: true, older: 200, message: undefined });
   });
 });
 

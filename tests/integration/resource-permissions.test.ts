@@ -2,16 +2,14 @@
  * Permission hooks and disabled routes of mounted resources, in a bare Express app whose own
  * middleware sets the user from the `x-test-role` header.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PermissionContext, RecordPermissionContext } from "../../src/index";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, rowIds, type TestUser, expectNoServerErrors } from "../support/bare-app";
+import { bareApp, serveBareApp, rowIds, type TestUser } from "../support/bare-app";
 import { connect } from "../support/database";
-import { TestClient } from "../support/test-client";
+import type { TestClient } from "../support/test-client";
 
 const db = connect();
-let browser: TestClient;
-let logged: unknown[];
 /** The book nobody may delete (decided by id), and the reason shown for it. */
 let lockedId: number;
 const LOCKED_REASON = "This book is on loan and cannot be deleted.";
@@ -20,10 +18,10 @@ const WRITE_REASON = "Only editors and admins can change books.";
 
 const canWrite = (ctx: PermissionContext<TestUser>) => ["editor", "admin"].includes(ctx.user?.role ?? "") || WRITE_REASON;
 
-beforeAll(async () => {
+const served = serveBareApp(db, async () => {
   await seedCatalogue(db.pool, { books: 60, authors: 8, genres: 5 });
   lockedId = (await db.pool.query<{ id: number }>(`SELECT id FROM "Book" WHERE NOT bestseller ORDER BY id DESC LIMIT 1`)).rows[0]!.id;
-  const { app, errors } = bareApp(db, (app, crud) => {
+  return bareApp(db, (app, crud) => {
     app.use(
       "/books",
       crud.resource({
@@ -68,15 +66,6 @@ beforeAll(async () => {
       }),
     );
   });
-  logged = errors;
-  browser = await TestClient.start(app);
-});
-
-afterEach(() => expectNoServerErrors(logged));
-
-afterAll(async () => {
-  await browser?.close();
-  await db.close();
 });
 
 const as = (role: string) => ({ "x-test-role": role });
@@ -104,7 +93,7 @@ function form(overrides: Record<string, string> = {}): Record<string, string> {
 
 /** A browser with a session and CSRF token, acting as this role. */
 async function client(role: string): Promise<TestClient> {
-  const c = browser.fork();
+  const c = served.browser.fork();
   expect((await c.get("/books", as(role))).status).toBe(200);
   expect(c.csrfToken).not.toBe("");
   return c;
@@ -118,7 +107,7 @@ function rowHtml(html: string, id: number): string {
 
 describe("a viewer (create, update and delete hooks deny)", () => {
   it("sees the list without New, Edit or Delete buttons", async () => {
-    const response = await browser.get("/books", as("viewer"));
+    const response = await served.browser.get("/books", as("viewer"));
     expect(response.status).toBe(200);
     expect(rowIds(response.text).length).toBeGreaterThan(0);
     expect(response.text).not.toContain("New book");
@@ -174,20 +163,20 @@ describe("a viewer (create, update and delete hooks deny)", () => {
   });
 
   it("may not search relation choices (they only serve forms the viewer cannot use)", async () => {
-    expect((await browser.get("/books/_choices/authorId?q=a", as("viewer"))).status).toBe(403);
+    expect((await served.browser.get("/books/_choices/authorId?q=a", as("viewer"))).status).toBe(403);
   });
 
   it("is treated like a visitor without any user", async () => {
-    const response = await browser.get("/books");
+    const response = await served.browser.get("/books");
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("New book");
-    expect((await browser.get("/books/new")).status).toBe(403);
+    expect((await served.browser.get("/books/new")).status).toBe(403);
   });
 });
 
 describe("an editor (every action allowed, one record locked by deleteRecord)", () => {
   it("sees New, Edit and Delete, and the locked record's Delete disabled with the reason as tooltip", async () => {
-    const response = await browser.get(`/books?size=100`, as("editor"));
+    const response = await served.browser.get(`/books?size=100`, as("editor"));
     expect(response.status).toBe(200);
     expect(response.text).toContain("New book");
     const locked = rowHtml(response.text, lockedId);
@@ -201,7 +190,7 @@ describe("an editor (every action allowed, one record locked by deleteRecord)", 
   });
 
   it("sees the reason on the locked record's detail page too", async () => {
-    const response = await browser.get(`/books/${lockedId}`, as("editor"));
+    const response = await served.browser.get(`/books/${lockedId}`, as("editor"));
     expect(response.status).toBe(200);
     expect(response.text).toContain(`data-tip="${LOCKED_REASON}"`);
     expect(response.text).not.toContain(`href="/books/${lockedId}/delete"`);
@@ -236,28 +225,28 @@ describe("an editor (every action allowed, one record locked by deleteRecord)", 
 describe("record hooks that read a field of the record", () => {
   it("show the reason in the list for a bestseller", async () => {
     const id = await insertBook({ title: "Guarded Bestseller", bestseller: true });
-    const response = await browser.get(`/guarded-books?size=100`);
+    const response = await served.browser.get(`/guarded-books?size=100`);
     expect(response.status).toBe(200);
     expect(rowHtml(response.text, id)).toContain(`data-tip="${BESTSELLER_REASON}"`);
   });
 
   it("show the reason in the list even when the field is not a list column", async () => {
     const id = await insertBook({ title: "Guarded Bestseller Too", bestseller: true });
-    const response = await browser.get(`/guarded-titles?size=100`);
+    const response = await served.browser.get(`/guarded-titles?size=100`);
     expect(response.status).toBe(200);
     expect(rowHtml(response.text, id)).toContain(`data-tip="${BESTSELLER_REASON}"`);
   });
 
   it("refuse the delete confirmation of a bestseller with 403 and the reason", async () => {
     const id = await insertBook({ title: "Unconfirmable Bestseller", bestseller: true });
-    const confirm = await browser.get(`/guarded-books/${id}/delete`);
+    const confirm = await served.browser.get(`/guarded-books/${id}/delete`);
     expect(confirm.status).toBe(403);
     expect(confirm.text).toContain(BESTSELLER_REASON);
   });
 
   it("refuse the delete POST of a bestseller with 403 and the reason, and it stays", async () => {
     const id = await insertBook({ title: "Undeletable Bestseller", bestseller: true });
-    const c = browser.fork();
+    const c = served.browser.fork();
     await c.get("/guarded-books");
     const response = await c.post(`/guarded-books/${id}/delete`);
     expect(response.status).toBe(403);
@@ -267,14 +256,14 @@ describe("record hooks that read a field of the record", () => {
 
   it("refuse the edit form of an out-of-print book with 403 and the reason", async () => {
     const id = await insertBook({ title: "Archived Form", status: "OUT_OF_PRINT" });
-    const page = await browser.get(`/guarded-books/${id}/edit`);
+    const page = await served.browser.get(`/guarded-books/${id}/edit`);
     expect(page.status).toBe(403);
     expect(page.text).toContain("Out-of-print books are archived.");
   });
 
   it("refuse the update POST of an out-of-print book with 403 and the reason, and it stays unchanged", async () => {
     const id = await insertBook({ title: "Archived Book", status: "OUT_OF_PRINT" });
-    const c = browser.fork();
+    const c = served.browser.fork();
     await c.get("/guarded-books");
     const response = await c.post(`/guarded-books/${id}`, form({ title: "Unarchived" }));
     expect(response.status).toBe(403);
@@ -284,7 +273,7 @@ describe("record hooks that read a field of the record", () => {
 
   it("allow deleting a book that is not a bestseller", async () => {
     const id = await insertBook({ title: "Ordinary Book" });
-    const c = browser.fork();
+    const c = served.browser.fork();
     await c.get("/guarded-books");
     expect((await c.post(`/guarded-books/${id}/delete`)).status).toBe(303);
     expect(await title(id)).toBeUndefined();
@@ -294,7 +283,7 @@ describe("record hooks that read a field of the record", () => {
 describe("routes turned off", () => {
   it("routes: { delete: false } answers 404 for the delete confirmation and POST, and shows no Delete buttons", async () => {
     const id = await insertBook({ title: "Cannot Be Deleted Here" });
-    const c = browser.fork();
+    const c = served.browser.fork();
     const list = await c.get("/no-delete-books", as("admin"));
     expect(list.status).toBe(200);
     expect(list.text).not.toMatch(/>\s*Delete\s*</);
@@ -309,7 +298,7 @@ describe("routes turned off", () => {
 
   it("a read-only resource answers 404 for every write route and shows no write buttons", async () => {
     const id = await insertBook({ title: "Read Only Book" });
-    const c = browser.fork();
+    const c = served.browser.fork();
     const list = await c.get("/read-only-books", as("admin"));
     expect(list.status).toBe(200);
     expect(list.text).not.toContain("New book");
@@ -329,13 +318,13 @@ describe("routes turned off", () => {
 
 describe("list and detail hooks", () => {
   it("answer 403 with the reason to a visitor without a user, and 200 to a signed-in one", async () => {
-    const anonymous = await browser.get("/members-only");
+    const anonymous = await served.browser.get("/members-only");
     expect(anonymous.status).toBe(403);
     expect(anonymous.text).toContain("Sign in to see genres.");
-    const detail = await browser.get("/members-only/1");
+    const detail = await served.browser.get("/members-only/1");
     expect(detail.status).toBe(403);
     expect(detail.text).toContain("You do not have permission to view genres.");
-    expect((await browser.get("/members-only", as("viewer"))).status).toBe(200);
-    expect((await browser.get("/members-only/1", as("viewer"))).status).toBe(200);
+    expect((await served.browser.get("/members-only", as("viewer"))).status).toBe(200);
+    expect((await served.browser.get("/members-only/1", as("viewer"))).status).toBe(200);
   });
 });

@@ -3,19 +3,18 @@
  * list, detail, create, update, delete, relation choices, CSRF, and their error paths.
  */
 import express from "express";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seedCatalogue } from "../../src/demo/seed";
-import { bareApp, optionsOf, rowIds, unescapeHtml, expectNoServerErrors } from "../support/bare-app";
+import { bareApp, serveBareApp, optionsOf, rowIds, unescapeHtml } from "../support/bare-app";
+import { textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
 const db = connect();
-let browser: TestClient;
-let logged: unknown[];
 
-beforeAll(async () => {
+const served = serveBareApp(db, async () => {
   await seedCatalogue(db.pool, { books: 60, authors: 8, genres: 5 });
-  const { app, errors } = bareApp(db, (app, crud) => {
+  return bareApp(db, (app, crud) => {
     app.use(
       "/books",
       crud.resource({
@@ -34,15 +33,6 @@ beforeAll(async () => {
     admin.use("/catalogue/books", crud.resource({ model: "Book", list: { fields: ["title"] } }));
     app.use("/admin", admin);
   });
-  logged = errors;
-  browser = await TestClient.start(app);
-});
-
-afterEach(() => expectNoServerErrors(logged));
-
-afterAll(async () => {
-  await browser?.close();
-  await db.close();
 });
 
 // ------------------------------------------------------------------ helpers
@@ -108,7 +98,7 @@ function validBook(overrides: Record<string, string | string[]> = {}): Record<st
 
 /** A new browser that has loaded a page, so it holds a session and its CSRF token. */
 async function session(path = "/books/new"): Promise<TestClient> {
-  const client = browser.fork();
+  const client = served.browser.fork();
   const page = await client.get(path);
   expect(page.status).toBe(200);
   expect(client.csrfToken).not.toBe("");
@@ -137,29 +127,13 @@ function hxTrigger(headers: Headers): Record<string, { message: string; id?: str
   return JSON.parse(header!);
 }
 
-/** A POST with exactly this body (TestClient.post always adds a _csrf field). */
-async function rawPost(client: TestClient, path: string, body: string, headers: Record<string, string>) {
-  const base = (client as unknown as { base: string }).base;
-  const response = await fetch(base + path, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", cookie: `powercrud.sid=${client.cookie("powercrud.sid")}`, ...headers },
-    body,
-  });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
-
-function textOf(html: string): string {
-  return unescapeHtml(html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ")).trim();
-}
-
 const PAGE = 25;
 
 // ------------------------------------------------------------------ list
 
 describe("GET / (list)", () => {
   it("answers 200 with the first page of rows, newest first, and the range", async () => {
-    const response = await browser.get("/books");
+    const response = await served.browser.get("/books");
     expect(response.status).toBe(200);
     expect(response.text).toContain("<html");
     expect(response.text).toContain("<h1 class=\"text-2xl font-bold\" id=\"pc-list-title\">Books</h1>");
@@ -175,7 +149,7 @@ describe("GET / (list)", () => {
   });
 
   it("answers /books/ (trailing slash) the same way", async () => {
-    const response = await browser.get("/books/");
+    const response = await served.browser.get("/books/");
     expect(response.status).toBe(200);
     expect(rowIds(response.text)).toHaveLength(PAGE);
   });
@@ -195,10 +169,10 @@ describe("GET / (list)", () => {
     ["editor", `SELECT b.id FROM "Book" b LEFT JOIN "Author" a ON a.id = b."editorId" ORDER BY a.name ASC, a.id ASC, b.id ASC`],
     ["-author,title", `SELECT b.id FROM "Book" b JOIN "Author" a ON a.id = b."authorId" ORDER BY a.name DESC, b.title ASC, b.id ASC`],
   ])("sorts by %s in the order Postgres gives", async (sort, sql) => {
-    const response = await browser.get(`/books?sort=${encodeURIComponent(sort)}`);
+    const response = await served.browser.get(`/books?sort=${encodeURIComponent(sort)}`);
     expect(response.status).toBe(200);
     expect(rowIds(response.text)).toEqual(await ids(`${sql} LIMIT ${PAGE}`));
-    const second = await browser.get(`/books?sort=${encodeURIComponent(sort)}&size=10&page=2`);
+    const second = await served.browser.get(`/books?sort=${encodeURIComponent(sort)}&size=10&page=2`);
     expect(rowIds(second.text)).toEqual(await ids(`${sql} LIMIT 10 OFFSET 10`));
   });
 
@@ -214,15 +188,15 @@ describe("GET / (list)", () => {
     expect(expected.length).toBeGreaterThan(10);
     const shown: number[] = [];
     for (let page = 1; page <= Math.ceil(expected.length / 10); page++) {
-      shown.push(...rowIds((await browser.get(`/books?sort=${encodeURIComponent(sort)}&size=10&page=${page}`)).text));
+      shown.push(...rowIds((await served.browser.get(`/books?sort=${encodeURIComponent(sort)}&size=10&page=${page}`)).text));
     }
     expect(shown).toEqual(expected);
   });
 
   it("marks the sorted column and links its header to the next sort in the cycle", async () => {
-    const ascending = await browser.get("/books?sort=author");
+    const ascending = await served.browser.get("/books?sort=author");
     expect(ascending.text).toMatch(/<th scope="col" aria-sort="ascending"[^>]*>\s*<a href="\/books\/\?sort=-author"/);
-    const descending = await browser.get("/books?sort=-author");
+    const descending = await served.browser.get("/books?sort=-author");
     expect(descending.text).toMatch(/<th scope="col" aria-sort="descending"[^>]*>\s*<a href="\/books\/"/);
     // Many-to-many columns cannot be sorted: no link.
     expect(ascending.text).toMatch(/<th scope="col" aria-sort="none" class="whitespace-nowrap">\s*Genres\s*<\/th>/);
@@ -251,7 +225,7 @@ describe("GET / (list)", () => {
     "page=1e400",
   ])("answers ?%s with a page, never a 500", async (query) => {
     const before = await count(`SELECT count(*) AS n FROM "Book"`);
-    const response = await browser.get(`/books?${query.replace(/[ ";']/g, encodeURIComponent)}`);
+    const response = await served.browser.get(`/books?${query.replace(/[ ";']/g, encodeURIComponent)}`);
     expect(response.status).toBe(200);
     expect(rowIds(response.text).length).toBeGreaterThan(0);
     expect(await count(`SELECT count(*) AS n FROM "Book"`)).toBe(before);
@@ -259,15 +233,15 @@ describe("GET / (list)", () => {
 
   it("falls back to the default page size for a size that is not offered", async () => {
     for (const size of ["-3", "7", "abc", "100000"]) {
-      expect(rowIds((await browser.get(`/books?size=${size}`)).text), size).toHaveLength(PAGE);
+      expect(rowIds((await served.browser.get(`/books?size=${size}`)).text), size).toHaveLength(PAGE);
     }
-    expect(rowIds((await browser.get(`/books?size=10`)).text)).toHaveLength(10);
+    expect(rowIds((await served.browser.get(`/books?size=10`)).text)).toHaveLength(10);
   });
 
   it("clamps a page past the end to the last page", async () => {
     const total = await count(`SELECT count(*) AS n FROM "Book"`);
     const lastPage = Math.ceil(total / 10);
-    const response = await browser.get("/books?page=99999999&size=10&sort=title");
+    const response = await served.browser.get("/books?page=99999999&size=10&sort=title");
     expect(response.status).toBe(200);
     expect(rowIds(response.text)).toEqual(await ids(`SELECT id FROM "Book" ORDER BY title, id LIMIT 10 OFFSET ${(lastPage - 1) * 10}`));
     expect(response.text).toMatch(new RegExp(`aria-current="page">${lastPage}<`));
@@ -275,7 +249,7 @@ describe("GET / (list)", () => {
   });
 
   it("answers an htmx request that targets the table with the table partial only", async () => {
-    const response = await browser.get("/books?sort=title&page=2", { "HX-Request": "true", "HX-Target": "section#pc-table" });
+    const response = await served.browser.get("/books?sort=title&page=2", { "HX-Request": "true", "HX-Target": "section#pc-table" });
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("<html");
     expect(response.text).not.toContain("<dialog");
@@ -285,7 +259,7 @@ describe("GET / (list)", () => {
   });
 
   it("answers an htmx history restore with the full page", async () => {
-    const response = await browser.get("/books?sort=title", {
+    const response = await served.browser.get("/books?sort=title", {
       "HX-Request": "true",
       "HX-Target": "section#pc-table",
       "HX-History-Restore-Request": "true",
@@ -299,11 +273,11 @@ describe("GET / (list)", () => {
   it("escapes record values in the HTML", async () => {
     const id = await insertBook({ title: `<script>alert("x")</script> & co` });
     const escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co";
-    const list = await browser.get("/books");
+    const list = await served.browser.get("/books");
     expect(rowIds(list.text)).toContain(id);
     expect(list.text).not.toContain("<script>alert");
     expect(list.text).toContain(escaped);
-    const page = await browser.get(`/books/${id}`);
+    const page = await served.browser.get(`/books/${id}`);
     expect(page.text).not.toContain("<script>alert");
     expect(page.text).toContain(escaped);
     await db.pool.query(`DELETE FROM "Book" WHERE id = $1`, [id]);
@@ -317,7 +291,7 @@ describe("GET /:id (detail)", () => {
     const id = await insertBook({ title: "Detail Page Book", authorId: 2, editorId: 3, genres: [1, 2] });
     const [author, editor] = (await db.pool.query(`SELECT name FROM "Author" WHERE id IN (2, 3) ORDER BY id`)).rows.map((r) => r.name);
     const genres = (await db.pool.query(`SELECT name FROM "Genre" WHERE id IN (1, 2) ORDER BY id`)).rows.map((r) => r.name);
-    const response = await browser.get(`/books/${id}`);
+    const response = await served.browser.get(`/books/${id}`);
     expect(response.status).toBe(200);
     expect(response.text).toContain("<html");
     const text = textOf(response.text);
@@ -332,7 +306,7 @@ describe("GET /:id (detail)", () => {
 
   it("answers an htmx request for the modal with the bare partial", async () => {
     const [id] = await ids(`SELECT id FROM "Book" ORDER BY id LIMIT 1`);
-    const response = await browser.get(`/books/${id}`, { "HX-Request": "true", "HX-Target": "div#pc-modal-content" });
+    const response = await served.browser.get(`/books/${id}`, { "HX-Request": "true", "HX-Target": "div#pc-modal-content" });
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("<html");
     expect(response.text.trimStart().startsWith('<h2 id="pc-modal-title"')).toBe(true);
@@ -342,7 +316,7 @@ describe("GET /:id (detail)", () => {
   it.each(["abc", "-1", "1.5", "0", "99999999999999999999", "2147483648", "%00", "1%20", "1e3", "0x10", "%F0%9F%98%80"])(
     "answers the malformed id %s with a 404 page",
     async (raw) => {
-      const response = await browser.get(`/books/${raw}`);
+      const response = await served.browser.get(`/books/${raw}`);
       expect(response.status).toBe(404);
       expect(response.text).toContain("Not found");
       expect(response.text).toContain("There is no book with id");
@@ -351,19 +325,19 @@ describe("GET /:id (detail)", () => {
   );
 
   it("answers a URL whose percent-encoding is broken with a 4xx, not a 500", async () => {
-    const response = await browser.get("/books/%E0%A4%A");
+    const response = await served.browser.get("/books/%E0%A4%A");
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
   });
 
   it("answers a record that does not exist with a 404 page", async () => {
-    const response = await browser.get("/books/2147483647");
+    const response = await served.browser.get("/books/2147483647");
     expect(response.status).toBe(404);
     expect(response.text).toContain("There is no book with id 2147483647. It may have been deleted.");
   });
 
   it("answers an htmx request for a missing record with a 404 fragment", async () => {
-    const response = await browser.get("/books/2147483647", { "HX-Request": "true", "HX-Target": "div#pc-modal-content" });
+    const response = await served.browser.get("/books/2147483647", { "HX-Request": "true", "HX-Target": "div#pc-modal-content" });
     expect(response.status).toBe(404);
     expect(response.text).not.toContain("<html");
     expect(response.text).toContain('data-status="404"');
@@ -374,7 +348,7 @@ describe("GET /:id (detail)", () => {
 
 describe("GET /new and POST / (create)", () => {
   it("shows an empty form with the schema's defaults", async () => {
-    const response = await browser.get("/books/new");
+    const response = await served.browser.get("/books/new");
     expect(response.status).toBe(200);
     expect(response.text).toContain('<form method="post" action="/books"');
     expect(response.text).toMatch(/<input type="hidden" name="_csrf" value="[^"]+">/);
@@ -524,7 +498,7 @@ describe("GET /new and POST / (create)", () => {
   });
 
   it("returns to the list URL the form was opened from (HX-Current-URL)", async () => {
-    const client = browser.fork();
+    const client = served.browser.fork();
     const form = await client.get("/books/new", { "HX-Request": "true", "HX-Target": "div#pc-modal-content", "HX-Current-URL": "http://127.0.0.1/books?sort=-price&page=2" });
     expect(form.status).toBe(200);
     expect(form.text).not.toContain("<html");
@@ -537,7 +511,7 @@ describe("GET /new and POST / (create)", () => {
 describe("GET /:id/edit and POST /:id (update)", () => {
   it("shows the record's values in the edit form", async () => {
     const id = await insertBook({ title: "Edit Form Book", authorId: 4, editorId: 5, genres: [2, 3] });
-    const response = await browser.get(`/books/${id}/edit`);
+    const response = await served.browser.get(`/books/${id}/edit`);
     expect(response.status).toBe(200);
     expect(response.text).toContain(`action="/books/${id}"`);
     expect(inputValue(response.text, "title")).toBe("Edit Form Book");
@@ -658,7 +632,7 @@ describe("GET /:id/edit and POST /:id (update)", () => {
 describe("GET and POST /:id/delete", () => {
   it("asks for confirmation on a page of its own", async () => {
     const id = await insertBook({ title: "To Be Confirmed" });
-    const response = await browser.get(`/books/${id}/delete`);
+    const response = await served.browser.get(`/books/${id}/delete`);
     expect(response.status).toBe(200);
     expect(response.text).toContain("<html");
     expect(response.text).toContain(`<form method="post" action="/books/${id}/delete"`);
@@ -693,7 +667,7 @@ describe("GET and POST /:id/delete", () => {
     const author = await insertAuthor("Prolific Test Author");
     await insertBook({ authorId: author });
     await insertBook({ authorId: author });
-    const confirm = await browser.get(`/authors/${author}/delete`);
+    const confirm = await served.browser.get(`/authors/${author}/delete`);
     expect(confirm.status).toBe(200);
     expect(textOf(confirm.text)).toContain("Prolific Test Author can't be deleted: it is still the author of 2 books. Reassign or delete those books first.");
     expect(confirm.text).not.toContain(`action="/authors/${author}/delete"`);
@@ -790,7 +764,7 @@ describe("CSRF protection", () => {
     const id = await insertBook({ title: "Header Token" });
     const client = await session();
     // A request with no _csrf field at all, only the header.
-    const response = await rawPost(client, `/books/${id}/delete`, "", { "x-csrf-token": client.csrfToken, "hx-request": "true" });
+    const response = await client.postRaw(`/books/${id}/delete`, "", { "x-csrf-token": client.csrfToken, "hx-request": "true" });
     expect(response.status).toBe(200);
     expect(await bookRow(id)).toBeUndefined();
   });
@@ -805,7 +779,7 @@ describe("GET /_choices/:field (searchable relation selects)", () => {
     const query = target.name.split(" ")[1]!.slice(0, 4).toLowerCase();
     const matching = (await db.pool.query<{ id: number; name: string }>(`SELECT id, name FROM "Author" WHERE name ILIKE $1 ORDER BY name, id`, [`%${query}%`])).rows;
     const selected = authors.find((author) => !matching.some((match) => match.id === author.id))!;
-    const response = await browser.get(`/books/_choices/authorId?q=${encodeURIComponent(query.toUpperCase())}&authorId=${selected.id}`, { "HX-Request": "true", "HX-Target": "select#f-authorId" });
+    const response = await served.browser.get(`/books/_choices/authorId?q=${encodeURIComponent(query.toUpperCase())}&authorId=${selected.id}`, { "HX-Request": "true", "HX-Target": "select#f-authorId" });
     expect(response.status).toBe(200);
     expect(response.text).not.toContain("<html");
     const options = optionsOf(response.text);
@@ -818,7 +792,7 @@ describe("GET /_choices/:field (searchable relation selects)", () => {
 
   it("lists every author for an empty search, and offers '— none —' for a nullable relation", async () => {
     const total = await count(`SELECT count(*) AS n FROM "Author"`);
-    const response = await browser.get(`/books/_choices/editorId?q=&editorId=3`);
+    const response = await served.browser.get(`/books/_choices/editorId?q=&editorId=3`);
     expect(response.status).toBe(200);
     const options = optionsOf(response.text);
     expect(options[0]).toEqual({ value: "", label: "— none —", selected: false });
@@ -827,7 +801,7 @@ describe("GET /_choices/:field (searchable relation selects)", () => {
   });
 
   it("keeps several selected genres of a many-to-many select", async () => {
-    const response = await browser.get(`/books/_choices/genres?q=zzzz-no-match&genres=1&genres=3`);
+    const response = await served.browser.get(`/books/_choices/genres?q=zzzz-no-match&genres=1&genres=3`);
     expect(response.status).toBe(200);
     const options = optionsOf(response.text);
     expect(options.map((option) => option.value)).toEqual(expect.arrayContaining(["1", "3"]));
@@ -852,20 +826,20 @@ describe("GET /_choices/:field (searchable relation selects)", () => {
   });
 
   it("treats LIKE wildcards in the search as plain characters", async () => {
-    const response = await browser.get(`/books/_choices/authorId?q=${encodeURIComponent("%")}`);
+    const response = await served.browser.get(`/books/_choices/authorId?q=${encodeURIComponent("%")}`);
     expect(response.status).toBe(200);
     expect(optionsOf(response.text).filter((option) => option.value !== "")).toEqual([]);
-    const underscore = await browser.get(`/books/_choices/authorId?q=_`);
+    const underscore = await served.browser.get(`/books/_choices/authorId?q=_`);
     expect(optionsOf(underscore.text).filter((option) => option.value !== "")).toEqual([]);
   });
 
   it.each(["title", "author", "nope", "pages"])("answers 404 for %s, which is not a relation field of the form", async (field) => {
-    const response = await browser.get(`/books/_choices/${field}?q=a`);
+    const response = await served.browser.get(`/books/_choices/${field}?q=a`);
     expect(response.status).toBe(404);
   });
 
   it("ignores malformed selected ids", async () => {
-    const response = await browser.get(`/books/_choices/authorId?q=&authorId=abc&authorId=-4&authorId=99999999999999999999`);
+    const response = await served.browser.get(`/books/_choices/authorId?q=&authorId=abc&authorId=-4&authorId=99999999999999999999`);
     expect(response.status).toBe(200);
     expect(optionsOf(response.text).filter((option) => option.selected)).toEqual([]);
   });
@@ -881,7 +855,7 @@ describe("a resource mounted with nothing but its model", () => {
   }
 
   it("lists with humanized column labels and readable values", async () => {
-    const response = await browser.get("/plain-books?sort=title");
+    const response = await served.browser.get("/plain-books?sort=title");
     expect(response.status).toBe(200);
     expect(response.text).toContain(">Books</h1>");
     expect(headerLabels(response.text)).toEqual([
@@ -903,7 +877,7 @@ describe("a resource mounted with nothing but its model", () => {
 
   it("shows a detail page with every field labelled", async () => {
     const id = await insertBook({ title: "Plain Detail", editorId: null, genres: [2] });
-    const response = await browser.get(`/plain-books/${id}`);
+    const response = await served.browser.get(`/plain-books/${id}`);
     expect(response.status).toBe(200);
     const labels = [...response.text.matchAll(/<dt class="font-medium opacity-70">([^<]*)<\/dt>/g)].map((match) => match[1]);
     expect(labels).toEqual(["ID", "Title", "ISBN", "Pages", "Price", "Published date", "Bestseller", "Status", "Author", "Editor", "Genres", "Description", "Created at", "Updated at"]);
@@ -912,7 +886,7 @@ describe("a resource mounted with nothing but its model", () => {
   });
 
   it("shows create and edit forms with labelled fields and saves through them", async () => {
-    const form = await browser.get("/plain-books/new");
+    const form = await served.browser.get("/plain-books/new");
     expect(form.status).toBe(200);
     const labels = [...form.text.matchAll(/<label class="fieldset-legend" for="f-(\w+)">([^<]*)/g)].map((match) => [match[1], match[2]!.trim()]);
     expect(Object.fromEntries(labels)).toEqual({
@@ -938,13 +912,13 @@ describe("a resource mounted with nothing but its model", () => {
   });
 
   it("serves an author resource with defaults too", async () => {
-    const list = await browser.get("/plain-authors");
+    const list = await served.browser.get("/plain-authors");
     expect(list.status).toBe(200);
     expect(headerLabels(list.text)).toEqual(["Name", "Birth date", "Active"]);
     expect(rowIds(list.text).length).toBeGreaterThan(0);
     const [id] = rowIds(list.text);
-    expect((await browser.get(`/plain-authors/${id}`)).status).toBe(200);
-    const form = await browser.get(`/plain-authors/${id}/edit`);
+    expect((await served.browser.get(`/plain-authors/${id}`)).status).toBe(200);
+    const form = await served.browser.get(`/plain-authors/${id}/edit`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('<label class="fieldset-legend" for="f-birthDate">Birth date</label>');
   });
@@ -954,12 +928,12 @@ describe("a resource mounted with nothing but its model", () => {
 
 describe("a resource mounted inside a host router", () => {
   it("builds every link, form action and redirect from its full mount path", async () => {
-    const list = await browser.get("/admin/catalogue/books");
+    const list = await served.browser.get("/admin/catalogue/books");
     expect(list.status).toBe(200);
     const [id] = rowIds(list.text);
     expect(list.text).toMatch(new RegExp(`href="/admin/catalogue/books/${id}[?"]`));
     expect(list.text).toMatch(/href="\/admin\/catalogue\/books\/new[?"]/);
-    const edit = await browser.get(`/admin/catalogue/books/${id}/edit`);
+    const edit = await served.browser.get(`/admin/catalogue/books/${id}/edit`);
     expect(edit.text).toContain(`action="/admin/catalogue/books/${id}"`);
     const client = await session("/admin/catalogue/books/new");
     const values = validBook({ title: "Mounted Deep", _return: "/books/" });

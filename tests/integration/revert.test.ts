@@ -5,36 +5,26 @@
  * tasks, reverts of reverts, recoverable bulk deletes, edits run in the request, and permissions.
  * Data is checked with SQL of its own (bulk-fixture's snapshot).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalogue } from "../../src/demo/seed";
-import type { WorkerHandle } from "../../src/index";
-import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, snapshot, textOf, type BookState } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { editedForm } from "../support/edit-form";
-import { TestClient } from "../support/test-client";
-import { failures, resetTasks, taskState, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, slowBooks, failures, listBrowser, resetTasks, selectForBulk, taskState, waitFor, waitForEnd } from "../support/task-helpers";
 
 const db = connect();
-const vetoed = new Set<string>();
-let delayMs = 0;
-let server: TestClient;
-let logged: unknown[];
-let worker: WorkerHandle | undefined;
+const bench = new TaskBench();
+const { vetoed } = bench;
 let crud: ReturnType<typeof bareApp>["crud"];
 
 const role = (user: unknown) => (user as TestUser | undefined)?.role ?? "";
 const MANAGERS = ["ops", "no-update", "no-revert", "no-force", "no-create"];
 
-beforeAll(async () => {
-  await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
+const served = serveBareApp(db, async () => {
+  await seedTaskCatalogue(db.pool);
   // Genre ids of one and two digits: link sets must compare in id order, never as text ("10" < "2").
   await db.pool.query(`INSERT INTO "Genre" (name) SELECT 'Extra genre ' || n FROM generate_series(1, 6) n`);
-  await db.pool.query(`DELETE FROM powercrud.selection`);
-  const veto = async (record: Record<string, unknown>) => {
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return vetoed.has(String(record.id)) ? "Under review." : undefined;
-  };
+  const { veto } = bench;
   const app = bareApp(
     db,
     (app, crud) => {
@@ -57,13 +47,7 @@ beforeAll(async () => {
         history: { enabled: false },
         bulk: { background: { minRecords: 50 } },
       }));
-      app.use("/slow-books", crud.resource({
-        model: "Book",
-        key: "slow-books",
-        list: { fields: ["title"] },
-        bulkFields: ["pages"],
-        bulk: { chunkSize: 20, background: { minRecords: 1, parallelism: 1, pauseMs: 100 } },
-      }));
+      app.use("/slow-books", crud.resource(slowBooks(20, 100)));
       app.use("/tasks", crud.tasks());
     },
     {
@@ -77,23 +61,14 @@ beforeAll(async () => {
     },
   );
   crud = app.crud;
-  logged = app.errors;
-  server = await TestClient.start(app.app);
+  return app;
 });
 
-afterEach(async () => {
-  await worker?.stop();
-  worker = undefined;
-  delayMs = 0;
-  vetoed.clear();
-  expectNoServerErrors(logged);
-});
+afterEach(() => bench.reset());
 
 afterAll(async () => {
-  await server?.close();
   // No task of this file may stay PENDING: the files after it would find their books held.
   await resetTasks(db.pool);
-  await db.close();
 });
 
 let genreIds: number[] = [];
@@ -103,27 +78,12 @@ beforeEach(async () => {
   genreIds = await ids(db, `SELECT id FROM "Genre" ORDER BY id`);
 });
 
-const startWorker = async () => {
-  worker = await crud.runWorker({ concurrency: 2 });
-};
-
-async function browser(roleName = "admin", path = "/books"): Promise<Browser> {
-  const b = new Browser(server.fork(), roleName);
-  expect((await b.get(`${path}/`)).status).toBe(200);
-  return b;
-}
-
-/** Selects these books on a list and returns the selection token from the bulk edit form. */
-async function select(b: Browser, which: number[], path = "/books"): Promise<string> {
-  const selected = await b.post(`${path}/_selection`, { op: "rows", ids: which.join(","), selected: "1" }, { ...BAR, "HX-Current-URL": `http://127.0.0.1${path}/` });
-  expect(selected.status, selected.text).toBe(200);
-  const form = await b.get(`${path}/_bulk/edit`, MODAL);
-  return /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
-}
+const startWorker = () => bench.startWorker(crud);
+const browser = (roleName = "admin", path = "/books") => listBrowser(served.browser, roleName, path);
 
 /** Applies a bulk edit to these books; answers the task id (queued, or recorded in the request). */
 async function bulkEdit(b: Browser, which: number[], fields: Record<string, string | string[]>, path = "/books"): Promise<number> {
-  const token = await select(b, which, path);
+  const token = await selectForBulk(b, which, path);
   const response = await b.post(`${path}/_bulk/apply`, { selection: token, _change: Object.keys(fields).filter((key) => !key.includes(".")), ...fields }, MODAL);
   expect(response.status, response.text).toBe(200);
   const queued = /Open task #(\d+)/.exec(response.text)?.[1] ?? /bulk task #(\d+)/.exec(response.headers.get("hx-trigger") ?? "")?.[1];
@@ -310,7 +270,7 @@ describe("a recoverable bulk delete", () => {
     const b = await browser();
     const picked = await bookIds(`SELECT id FROM "Book" b WHERE EXISTS (SELECT 1 FROM "_BookToGenre" g WHERE g."A" = b.id) ORDER BY id LIMIT 70`);
     const before = await snapshot(db);
-    const token = await select(b, picked);
+    const token = await selectForBulk(b, picked);
     const confirm = await b.get("/books/_bulk/delete", MODAL);
     expect(textOf(confirm.text)).toContain("This can be undone: the task's page offers “Revert”");
     const response = await b.post("/books/_bulk/delete", { selection: token, confirm: "yes" }, MODAL);
@@ -332,7 +292,7 @@ describe("a recoverable bulk delete", () => {
 
   it("says plainly that a delete cannot be undone where the resource keeps no deleted rows", async () => {
     const b = await browser("admin", "/plain-books");
-    await select(b, (await bookIds()).slice(0, 3), "/plain-books");
+    await selectForBulk(b, (await bookIds()).slice(0, 3), "/plain-books");
     const confirm = await b.get("/plain-books/_bulk/delete", MODAL);
     expect(textOf(confirm.text)).toContain("This cannot be undone.");
   });
@@ -344,7 +304,7 @@ describe("a bulk edit run in the request", () => {
     const b = await browser();
     const picked = (await bookIds()).slice(10, 20);
     const before = await snapshot(db);
-    const token = await select(b, picked);
+    const token = await selectForBulk(b, picked);
     const applied = await b.post("/books/_bulk/apply", { selection: token, _change: ["pages", "genres"], pages: "12", genres: [String(genreIds[0])], "genres._mode": "replace" }, MODAL);
     expect(applied.status, applied.text).toBe(200);
     const message = JSON.parse(applied.headers.get("hx-trigger")!)["pc:saved"].message as string;
@@ -361,7 +321,7 @@ describe("a bulk edit run in the request", () => {
 
   it("records nothing, and offers no revert, where history is off", async () => {
     const b = await browser("admin", "/plain-books");
-    const token = await select(b, (await bookIds()).slice(0, 5), "/plain-books");
+    const token = await selectForBulk(b, (await bookIds()).slice(0, 5), "/plain-books");
     const applied = await b.post("/plain-books/_bulk/apply", { selection: token, _change: "pages", pages: "13" }, MODAL);
     expect(JSON.parse(applied.headers.get("hx-trigger")!)["pc:saved"].message).toBe("Updated 5 books.");
     expect(await count(db, `SELECT count(*) AS n FROM powercrud.task`)).toBe(0);
@@ -418,7 +378,7 @@ describe("who may revert", () => {
     expect(await tasksNow()).toBe(queued);
 
     // Putting deleted records back needs the create permission too.
-    const token = await select(b, (await bookIds()).slice(0, 3));
+    const token = await selectForBulk(b, (await bookIds()).slice(0, 3));
     const deleted = await b.post("/books/_bulk/delete", { selection: token, confirm: "yes" }, MODAL);
     const deleteId = Number(/bulk task #(\d+)/.exec(deleted.headers.get("hx-trigger") ?? "")?.[1]);
     const noCreate = await browser("no-create");

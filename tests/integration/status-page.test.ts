@@ -3,30 +3,23 @@
  * pages, who sees what (list, pages, actions, live stream), the SSE stream delivering the worker's
  * real NOTIFYs through one shared LISTEN connection, the failures CSV, and retention cleanup.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalogue } from "../../src/demo/seed";
-import type { PowerCrud, WorkerHandle } from "../../src/index";
-import { bareApp, expectNoServerErrors, type TestUser } from "../support/bare-app";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PowerCrud } from "../../src/index";
+import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
-import { resetTasks, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, formToken, resetTasks, waitFor, waitForEnd } from "../support/task-helpers";
 
 const db = connect();
-const vetoed = new Set<string>();
-let delayMs = 0;
-let server: TestClient;
-let logged: unknown[];
-let worker: WorkerHandle | undefined;
+// A reason a spreadsheet would run as a formula: the failures CSV must keep it text.
+const bench = new TaskBench("=HYPERLINK(\"x\"), under review");
+const { vetoed } = bench;
 let crud: PowerCrud;
 
-beforeAll(async () => {
-  await seedCatalogue(db.pool, { books: 300, authors: 12, genres: 6 });
-  await db.pool.query(`DELETE FROM powercrud.selection`);
-  const veto = async (record: Record<string, unknown>) => {
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return vetoed.has(String(record.id)) ? "=HYPERLINK(\"x\"), under review" : undefined;
-  };
+const served = serveBareApp(db, async () => {
+  await seedTaskCatalogue(db.pool);
+  const { veto } = bench;
   const app = bareApp(
     db,
     (app, crud) => {
@@ -45,8 +38,7 @@ beforeAll(async () => {
     },
   );
   crud = app.crud;
-  logged = app.errors;
-  server = await TestClient.start(app.app);
+  return app;
 });
 
 beforeEach(async () => {
@@ -54,19 +46,9 @@ beforeEach(async () => {
   await db.pool.query(`UPDATE "Book" SET pages = 100, status = 'DRAFT'`);
 });
 
-afterEach(async () => {
-  await worker?.stop();
-  worker = undefined;
-  delayMs = 0;
-  vetoed.clear();
-  expectNoServerErrors(logged);
-});
+afterEach(() => bench.reset());
 
-afterAll(async () => {
-  await crud?.close();
-  await server?.close();
-  await db.close();
-});
+afterAll(() => crud?.close());
 
 interface FakeTask {
   user: string;
@@ -100,7 +82,7 @@ async function insertTasks(tasks: FakeTask[]): Promise<number[]> {
 }
 
 const rowIds = (html: string) => [...html.matchAll(/id="pc-task-row-(\d+)"/g)].map((match) => Number(match[1]));
-const as = (role: string) => new Browser(server.fork(), role);
+const as = (role: string) => new Browser(served.browser.fork(), role);
 
 describe("the task list", () => {
   it("filters by status, resource, user and date range, with the state in the URL and bad values refused with a message", async () => {
@@ -138,6 +120,18 @@ describe("the task list", () => {
       const refused = await ops.get(`/tasks/?${query}`);
       expect(refused.status, query).toBe(400);
       expect(refused.text, query).toContain(message);
+    }
+  });
+
+  it("is titled Background tasks, as are the breadcrumbs of a task's pages, since it lists exports and reverts too", async () => {
+    const ops = as("ops");
+    expect((await ops.get("/tasks/")).text).toContain(`<h1 class="mb-1 text-2xl font-bold">Background tasks</h1>`);
+    const empty = await ops.get("/tasks/");
+    expect(empty.text).toMatch(/<title>Background tasks\b/);
+    expect(empty.text).toContain("No background tasks yet");
+    const [taskId] = await insertTasks([{ user: "ops" }]);
+    for (const path of [`/tasks/${taskId}`, `/tasks/${taskId}/revert`]) {
+      expect((await ops.get(path)).text, path).toContain(`<a href="/tasks/">Background tasks</a>`);
     }
   });
 
@@ -191,7 +185,7 @@ class EventStream {
 
   static async open(path: string, role: string): Promise<EventStream> {
     const stream = new EventStream();
-    const response = await fetch(`${server.origin}${path}`, { headers: { "x-test-role": role, accept: "text/event-stream" }, signal: stream.controller.signal });
+    const response = await fetch(`${served.browser.origin}${path}`, { headers: { "x-test-role": role, accept: "text/event-stream" }, signal: stream.controller.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     void stream.read(response.body!.getReader());
@@ -233,9 +227,7 @@ class EventStream {
 async function queueAll(b: Browser, pages: number): Promise<number> {
   expect((await b.get("/books/")).status).toBe(200);
   expect((await b.post("/books/_selection", { op: "all", _list: "" }, BAR)).status).toBe(200);
-  const form = await b.get("/books/_bulk/edit", MODAL);
-  const token = /name="selection" value="([^"]*)"/.exec(form.text)![1]!;
-  const response = await b.post("/books/_bulk/apply", { selection: token, _change: "pages", pages: String(pages) }, MODAL);
+  const response = await b.post("/books/_bulk/apply", { selection: await formToken(b), _change: "pages", pages: String(pages) }, MODAL);
   expect(response.status, response.text).toBe(200);
   return Number(/Open task #(\d+)/.exec(response.text)![1]);
 }
@@ -255,8 +247,8 @@ describe("the live stream", () => {
     const page = await EventStream.open(`/tasks/events?task=${taskId}`, "ops");
     // The task's page starts from the current state.
     expect(page.of("task")[0]).toMatchObject({ id: taskId, status: "PENDING", active: true });
-    delayMs = 3;
-    worker = await crud.runWorker({ concurrency: 1 });
+    bench.delayMs = 3;
+    await bench.startWorker(crud, 1);
     await waitForEnd(db.pool, taskId);
     await waitFor("the end on every stream", async () => [owner, list, page].every((stream) => stream.of("task").some((event) => event.id === taskId && !event.active)), 5_000);
 
@@ -289,7 +281,7 @@ describe("the live stream", () => {
     await waitFor("the resync", async () => owner.of("resync").length > 0, 10_000);
     expect(await listeners()).toBe(1);
     const taskId = await queueAll(as("admin"), 322);
-    worker = await crud.runWorker({ concurrency: 1 });
+    await bench.startWorker(crud, 1);
     await waitForEnd(db.pool, taskId);
     await waitFor("the end", async () => owner.of("task").some((event) => event.id === taskId && !event.active), 5_000);
     owner.close();
@@ -319,7 +311,7 @@ describe("failed records", () => {
   it("downloads every failure as CSV, quoted, with formula-like reasons defused", async () => {
     const ids = (await db.pool.query<{ id: number }>(`SELECT id FROM "Book" ORDER BY id`)).rows.map((row) => String(row.id));
     for (const id of ids.filter((_, index) => index % 50 === 3)) vetoed.add(id);
-    worker = await crud.runWorker({ concurrency: 1 });
+    await bench.startWorker(crud, 1);
     const taskId = await queueAll(as("admin"), 323);
     const { final } = await waitForEnd(db.pool, taskId);
     expect(final).toMatchObject({ status: "PARTIAL", failed: 6 });
@@ -377,7 +369,7 @@ describe("retention", () => {
   it("runs as the powercrud:cleanup graphile-worker task the cron schedules", async () => {
     const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
     const [gone, kept] = await insertTasks([{ user: "admin", createdAt: old }, { user: "admin" }]);
-    worker = await crud.runWorker({ concurrency: 1 });
+    await bench.startWorker(crud, 1);
     await db.pool.query(`SELECT graphile_worker.add_job('powercrud:cleanup', '{}'::json)`);
     await waitFor("the cleanup job", async () => (await db.pool.query(`SELECT 1 FROM powercrud.task WHERE id = $1`, [gone])).rowCount === 0, 10_000);
     expect((await db.pool.query(`SELECT id FROM powercrud.task`)).rows.map((row) => row.id)).toEqual([kept]);

@@ -1,10 +1,11 @@
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import express, { type Express, type Request } from "express";
 import type pg from "pg";
 import type { PrismaClient } from "../../src/db/clients";
 import { dataModel } from "../../src/generated/powercrud";
 import { createPowerCrud, type PowerCrud, type PowerCrudOptions } from "../../src/index";
 import { sessionMiddleware } from "../../src/web/session";
+import { TestClient } from "./test-client";
 
 export interface TestUser {
   role: string;
@@ -57,6 +58,31 @@ export function bareApp(
   mount(app, crud);
   app.use(crud.errorHandler());
   return { app, crud, errors };
+}
+
+/** A bare app a test file serves: its client, and the app with what it logged. */
+export interface ServedApp {
+  browser: TestClient;
+  app: BareApp;
+}
+
+/**
+ * Serves a bare app for the tests of a file: `start` (seed, then `bareApp(...)`) runs before them,
+ * every test fails when one of its requests ended in an unexpected (500) error, and the server and
+ * the database are closed after them. The object is filled in once started.
+ */
+export function serveBareApp(db: { close(): Promise<void> }, start: () => BareApp | Promise<BareApp>): ServedApp {
+  const served = {} as ServedApp;
+  beforeAll(async () => {
+    served.app = await start();
+    served.browser = await TestClient.start(served.app.app);
+  });
+  afterEach(() => expectNoServerErrors(served.app.errors));
+  afterAll(async () => {
+    await served.browser?.close();
+    await db.close();
+  });
+  return served;
 }
 
 /** The ids of the table rows, in page order. */

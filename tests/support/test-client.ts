@@ -60,6 +60,11 @@ export class TestClient {
     return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
   }
 
+  /** Posts a urlencoded body exactly as given (no CSRF token added; e.g. bytes that are not UTF-8). */
+  async postRaw(path: string, body: string, headers: Record<string, string> = {}): Promise<TestResponse> {
+    return this.request("POST", path, body, { "content-type": "application/x-www-form-urlencoded", ...headers });
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -67,7 +72,7 @@ export class TestClient {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private async request(method: string, path: string, body: URLSearchParams | undefined, headers: Record<string, string>) {
+  private async request(method: string, path: string, body: URLSearchParams | string | undefined, headers: Record<string, string>) {
     const response = await fetch(this.base + path, {
       method,
       body,
