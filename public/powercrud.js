@@ -290,13 +290,14 @@
     if (box.classList.contains("pc-select-row")) {
       var boxes = Array.from(table.querySelectorAll(".pc-select-row"));
       var changed = [box];
-      if (event.shiftKey && lastRow && boxes.indexOf(lastRow) !== -1) {
-        var from = boxes.indexOf(lastRow);
+      // The anchor is found again by its record: the table may have been redrawn since it was clicked.
+      var from = boxes.findIndex(function (other) { return other.value === lastRow; });
+      if (event.shiftKey && lastRow !== null && from !== -1) {
         var to = boxes.indexOf(box);
         changed = boxes.slice(Math.min(from, to), Math.max(from, to) + 1);
         changed.forEach(function (other) { other.checked = box.checked; });
       }
-      lastRow = box;
+      lastRow = box.value;
       postSelection(table, changed.map(function (other) { return other.value; }), box.checked);
       syncPageBox(table);
     } else if (box.classList.contains("pc-select-page")) {
