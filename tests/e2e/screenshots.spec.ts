@@ -77,6 +77,7 @@ for (const theme of ["dark", "light"] as const) {
 
     // Bulk edit of five rows (a click and a shift-click), then its preview.
     await rows(page).nth(0).locator("input.pc-select-row").click();
+    await expect(bar(page)).toHaveAttribute("data-pc-selection-size", "1");
     await rows(page).nth(4).locator("input.pc-select-row").click({ modifiers: ["Shift"] });
     await expect(bar(page)).toHaveAttribute("data-pc-selection-size", "5");
     await bar(page).getByRole("link", { name: "Bulk edit" }).click();
