@@ -24,7 +24,7 @@ import { resourceWeb } from "./resource-web";
 import { SelectionStore } from "../selection/selection-store";
 import { bulkRoutes } from "./bulk-routes";
 import { heldRecords } from "../tasks/held-records";
-import { announceEndedTasks } from "./task-routes";
+import { announceEndedNow, announceEndedTasks } from "./task-routes";
 import { selectionRoutes } from "./selection-routes";
 import { exportRoutes } from "./export-routes";
 import { inlineEditRoutes } from "./inline-edit-routes";
@@ -44,7 +44,8 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
   const { route, render, renderPartial, require, returnUrlOf, succeed } = web;
   const selections = new SelectionStore(global.pool);
   const views = new SavedViewStore(global.pool);
-  router.use(announceEndedTasks(global));
+  // The list page reads the ended tasks' messages beside its own reads (announceEndedNow).
+  router.use(announceEndedTasks(global, { leaveTo: (req) => Boolean(config.routes.list) && req.path === "/" }));
   // Other resources link here (e.g. to the records that block a delete): learn where this list is mounted.
   router.use((req, _res, next) => {
     if (config.routes.list && !resource.mounts.has(model.name)) resource.mounts.set(model.name, { url: req.baseUrl, filters: resource.filters.map((spec) => spec.name) });
@@ -69,15 +70,21 @@ export function resourceRouter(resource: Resource, renderer: nunjucks.Environmen
 
   // ------------------------------------------------------------------ list
   if (config.routes.list) {
-    const renderList = async (req: Request, res: Response, query: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-      const context = { ...(await listContext(web, req, query, preferences, selections, views)), toolbar: await toolbarViews(resource, req), ...extra };
+    const renderList = async (req: Request, res: Response, query: Record<string, unknown>, extra: Record<string, unknown> = {}, announcing?: Promise<void>) => {
+      const [list, toolbar] = await Promise.all([listContext(web, req, query, preferences, selections, views), toolbarViews(resource, req), announcing]);
+      const context = { ...list, toolbar, ...extra };
       if (targets(req, TABLE_ID)) return render(req, res, resource.templates.table, context);
       render(req, res, resource.templates.list, context);
     };
 
     router.get("/", route(async (req, res) => {
-      await require(req, "list");
-      await renderList(req, res, req.query as Record<string, unknown>);
+      const announcing = announceEndedNow(global, req);
+      // A refused list still waits for the messages: they must be in the session before it is saved.
+      await require(req, "list").catch(async (error: unknown) => {
+        await announcing;
+        throw error;
+      });
+      await renderList(req, res, req.query as Record<string, unknown>, {}, announcing);
     }));
 
     // The exact total a page loads after it was shown with an estimate while its count ran.

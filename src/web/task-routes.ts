@@ -248,11 +248,19 @@ export function taskRouter(global: PowerCrudConfig, resources: Map<string, Resou
  * The "messages" channel: on a full page, the signed-in user's tasks that ended since their last
  * page become flash messages (each once). Resource pages and task pages both use it.
  */
-export function announceEndedTasks(global: PowerCrudConfig): RequestHandler {
+export function announceEndedTasks(global: PowerCrudConfig, { leaveTo }: { leaveTo?: (req: Request) => boolean } = {}): RequestHandler {
   return (req, _res, next) => {
-    if (!announces(req) || announced.has(req)) return next();
+    if (!announces(req) || announced.has(req) || leaveTo?.(req)) return next();
     void announce(global, req).then(() => next());
   };
+}
+
+/**
+ * The same for a route that reads the messages beside its own reads (the list page) rather than
+ * before them; resolves once they are in the flash, and never rejects.
+ */
+export function announceEndedNow(global: PowerCrudConfig, req: Request): Promise<void> {
+  return announces(req) && !announced.has(req) ? announce(global, req) : Promise.resolve();
 }
 
 /** Requests whose ended tasks were already announced (by taskIndicator, beside its count). */
