@@ -1,6 +1,7 @@
 import type { TaskQuery } from "../tasks/task-history";
 import type { TaskStatus } from "../tasks/interfaces";
 import { HttpError } from "./http-error";
+import { checkText } from "../model/column-domain";
 
 /** The status filter's choices: each status, and "active" (waiting or running) for the navbar's link. */
 export const STATUS_CHOICES: Array<{ value: string; label: string; statuses: TaskStatus[] }> = [
@@ -26,6 +27,8 @@ export interface TaskListState {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
+/** A user filter longer than this is cut: no user key is that long. */
+const USER_KEY_LENGTH = 200;
 
 /**
  * Reads the list's URL state. A value that cannot be meant (an unknown status, a date that does not
@@ -56,7 +59,9 @@ export function parseTaskListState(query: Record<string, unknown>, options: { re
   }
   const user = text("user");
   if (user !== undefined && options.manage) {
-    state.user = filter.userKey = user.slice(0, 200);
+    const checked = checkText(user.slice(0, USER_KEY_LENGTH), { kind: "text", maxLength: USER_KEY_LENGTH });
+    if (!checked.ok) throw new HttpError(400, `The task list's user filter: ${checked.message}`);
+    state.user = filter.userKey = checked.value;
   }
   const from = text("from");
   const to = text("to");

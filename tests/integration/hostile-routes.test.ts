@@ -370,6 +370,9 @@ const SWEEP: Record<string, Probe[]> = {
   // ---------------------------------------------------------------- the status page
   "GET /tasks/": [
     ...["from=0000-01-01", "to=9999-12-31", `user=${LONG_QUERY}`, "user=%00", "user=a%00b", "user=%FF", "status=active&user=%25_%5C"].map((query) => get(`/tasks/?${query}`, "ok")),
+    // A manager's user filter names a user key: one PostgreSQL text cannot hold is refused, not sent.
+    ...["user=%00", "user=a%00b"].map((query) => get(`/tasks/?${query}`, 400, { as: "manager", says: /user filter: Remove the invalid character/ })),
+    ...[`user=${LONG_QUERY}`, "user=%FF", "user=%25_%5C"].map((query) => get(`/tasks/?${query}`, "ok", { as: "manager" })),
     get("/tasks/?status=%00", 400, { says: /no task status/ }),
     get("/tasks/?resource=%00", 400, { says: /no resource/ }),
     get("/tasks/?resource=%00&resource=x", 400, { says: /given more than once/ }),
@@ -439,7 +442,9 @@ async function send(probe: Probe): Promise<TestResponse> {
 /** The refusal's title and message: from the JSON error, else the page's text. */
 function problemOf(response: TestResponse): { title: string; message: string } {
   if ((response.headers.get("content-type") ?? "").includes("json")) return JSON.parse(response.text).error;
-  return { title: "", message: textOf(response.text) };
+  // An error page names its problem in its heading: PostgreSQL's refusal must be caught there too.
+  const title = /<h1 id="error-title"[^>]*>([^<]*)<\/h1>/.exec(response.text)?.[1]?.trim() ?? "";
+  return { title, message: textOf(response.text) };
 }
 
 /** What is wrong with the answer to a probe; undefined when it is right. */
