@@ -69,22 +69,31 @@ export function copyTo(pool: pg.Pool, client: pg.PoolClient, sql: string, target
       work.then(
         () => {
           waiting = false;
-          if (!stopping) socket.resume();
+          if (stopping) return;
+          // What came in meanwhile (the rest of the socket's last read) goes out now; it may fill the output again.
+          flush();
+          if (!waiting) socket.resume();
         },
         (error: Error) => stop(error),
       );
     };
     const closed = () => stop(new ExportAborted());
-    const flush = () => {
+    /**
+     * Writes what has gathered in writes of at most WRITE_BYTES, while the output takes them; `last`
+     * (the copy is complete) writes all of it. Until the output drains, the rest waits in `parts`.
+     */
+    const flush = (last = false) => {
       if (!output) {
         output = target.open();
         output.once("close", closed);
       }
-      if (gathered === 0) return;
-      const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts, gathered);
-      parts = [];
-      gathered = 0;
-      if (!output.write(chunk)) hold(drained(output));
+      while (gathered > 0 && (last || (gathered >= WRITE_BYTES && !waiting))) {
+        const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, gathered);
+        const rest = data.subarray(WRITE_BYTES);
+        parts = rest.length ? [rest] : [];
+        gathered = rest.length;
+        if (!output.write(data.subarray(0, WRITE_BYTES)) && !last) hold(drained(output));
+      }
     };
 
     client.query({
@@ -95,6 +104,7 @@ export function copyTo(pool: pg.Pool, client: pg.PoolClient, sql: string, target
         parts.push(Buffer.from(message.chunk));
         gathered += message.chunk.length;
         rows += 1;
+        // While the output is full, rows already read from the socket wait here, not in the output.
         if (gathered >= WRITE_BYTES) flush();
         if (progress && !waiting && Date.now() - reported >= progress.everyMs) {
           reported = Date.now();
@@ -102,7 +112,7 @@ export function copyTo(pool: pg.Pool, client: pg.PoolClient, sql: string, target
         }
       },
       handleCommandComplete() {
-        if (!stopping) flush();
+        if (!stopping) flush(true);
       },
       // node-postgres forgets a statement once it reports an error (ReadyForQuery then goes to
       // nobody): an error ends the copy here.
