@@ -96,9 +96,11 @@ async function forkWebProcesses(url: string, secret: string, workerStatus: () =>
       child.once("exit", (code) => reject(new Error(`a web process exited (code ${code}) before it listened`)));
     });
   });
-  // A web process that dies is replaced; the others serve meanwhile.
-  cluster.on("exit", (child, code, signal) => {
-    if (stopping) return;
+  // A web process that dies once all listened is replaced; the others serve meanwhile. One that
+  // dies while starting fails the start instead (a replacement would die the same way).
+  let started = false;
+  cluster.on("exit", (_child, code, signal) => {
+    if (stopping || !started) return;
     console.error(`A web process exited (${signal ?? `code ${code}`}); starting another.`);
     cluster.fork(env);
   });
@@ -109,6 +111,7 @@ async function forkWebProcesses(url: string, secret: string, workerStatus: () =>
     await Promise.all(Object.values(cluster.workers ?? {}).map((child) => child && !child.isDead() && new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); })));
   });
   const [port] = await Promise.all(listening);
+  started = true;
   tell();
   return port!;
 }

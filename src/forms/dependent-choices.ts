@@ -60,16 +60,16 @@ export async function dependentErrors(
   asker: Asker,
   current?: Record<string, unknown>,
 ): Promise<Record<string, string>> {
-  const errors: Record<string, string> = {};
-  for (const field of fields) {
-    if (!field.dependent || field.disabled || !(field.name in values)) continue;
+  // Each field's check is one query of its own: they run side by side.
+  const outside = await Promise.all(fields.map(async (field) => {
+    if (!field.dependent || field.disabled || !(field.name in values)) return false;
     const chosen = chosenIds(values, field.name);
-    if (chosen.length === 0) continue;
+    if (chosen.length === 0) return false;
     const parents = { ...parentValues(field.dependent, {}, current), ...pick(values, field.dependent.on) };
     const where = await choicesWhere(field, parents, asker);
-    if (where && (await missingRelated(prisma, field, chosen, where)).length) errors[field.name] = outsideMessage(field);
-  }
-  return errors;
+    return Boolean(where && (await missingRelated(prisma, field, chosen, where)).length);
+  }));
+  return Object.fromEntries(fields.filter((_field, index) => outside[index]).map((field) => [field.name, outsideMessage(field)]));
 }
 
 /**
@@ -83,13 +83,11 @@ export async function chosenRecordErrors(
   asker: Asker,
   current?: Record<string, unknown>,
 ): Promise<Record<string, string>> {
-  const missing: Record<string, string> = {};
-  for (const field of fields.filter((candidate) => candidate.relation && !candidate.disabled)) {
-    const chosen = chosenIds(values, field.name);
-    if ((await missingRelated(prisma, field, chosen)).length) {
-      missing[field.name] = `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`;
-    }
-  }
+  const relations = fields.filter((candidate) => candidate.relation && !candidate.disabled);
+  const gone = await Promise.all(relations.map(async (field) => (await missingRelated(prisma, field, chosenIds(values, field.name))).length > 0));
+  const missing = Object.fromEntries(relations.filter((_field, index) => gone[index]).map((field) => [
+    field.name, `The chosen ${humanize(field.relation!.model).toLowerCase()} no longer exists. Choose another.`,
+  ]));
   return Object.keys(missing).length ? missing : dependentErrors(prisma, fields, values, asker, current);
 }
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { seedUsers } from "../../src/demo/seed";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
 
@@ -16,6 +17,8 @@ let origin = "";
 let output = "";
 
 beforeAll(async () => {
+  // The demo seeds its users only into an empty database; the run's database may hold books already.
+  await seedUsers(db.pool);
   primary = spawn(process.execPath, ["--import", "tsx", "src/demo/main.ts"], {
     env: { ...process.env, DATABASE_URL: db.url, WEB_PROCESSES: "2", PORT: "0", HOST: "127.0.0.1", SEED_BOOKS: "30", WORKER_CONCURRENCY: "1", SESSION_SECRET: "two-processes-secret-0123456789", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -41,12 +44,16 @@ afterAll(async () => {
   await db.close();
 });
 
-/** The primary's child processes, from /proc (each stat line holds the parent's pid fourth). */
+/**
+ * The primary's web processes, from /proc: its children (a stat line holds the parent's pid fourth)
+ * that run the demo, not the esbuild service tsx may start beside them.
+ */
 function webProcesses(): number[] {
   return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === primary.pid ? [Number(pid)] : [];
+      const child = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === primary.pid;
+      return child && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("src/demo/main.ts") ? [Number(pid)] : [];
     } catch {
       return [];
     }
@@ -65,7 +72,7 @@ function getFresh(path: string, cookie: string): Promise<{ status: number; body:
 }
 
 it("serves from two processes, a session signed in through one honoured by both", async () => {
-  expect(webProcesses()).toHaveLength(2);
+  expect(webProcesses(), output).toHaveLength(2);
   expect(output).toContain("web processes: 2");
   const browser = TestClient.at(origin);
   expect((await browser.get("/login")).status).toBe(200);
