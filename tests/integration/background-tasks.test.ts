@@ -11,7 +11,7 @@ import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, textOf } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
-import { TaskBench, seedTaskCatalogue, slowBooks, failures, formToken, listBrowser, resetTasks, taskIds, taskState, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, slowBooks, failures, formToken, listBrowser, resetTasks, taskIds, taskState, waitFor, waitForEnd, taskBooks } from "../support/task-helpers";
 
 const db = connect();
 const bench = new TaskBench();
@@ -43,13 +43,10 @@ const served = serveBareApp(db, async () => {
   const app = bareApp(
     db,
     (app, crud) => {
-      app.use("/books", crud.resource({
-        model: "Book",
-        list: { fields: ["title", "pages"], filters: ["status"] },
-        bulkFields: ["pages", "status", "genres"],
-        bulk: { chunkSize: 20, veto, background: { minRecords: 50, notify: ["messages", "email", "callback"] } },
+      app.use("/books", crud.resource(taskBooks(veto, {
+        bulk: { background: { notify: ["messages", "email", "callback"] } },
         permissions: { bulk: (ctx) => (ctx.user as TestUser | undefined)?.role !== "viewer" },
-      }));
+      })));
       app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] }, bulk: { chunkSize: 7, background: { minRecords: 5 } } }));
       app.use("/slow-books", crud.resource(slowBooks(100, 150)));
       app.use("/tasks", crud.tasks());

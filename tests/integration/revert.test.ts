@@ -10,7 +10,7 @@ import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser, count, ids, snapshot, textOf, type BookState } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { editedForm } from "../support/edit-form";
-import { TaskBench, seedTaskCatalogue, slowBooks, failures, listBrowser, resetTasks, selectForBulk, taskState, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, slowBooks, failures, listBrowser, resetTasks, selectForBulk, taskState, waitFor, waitForEnd, taskBooks } from "../support/task-helpers";
 
 const db = connect();
 const bench = new TaskBench();
@@ -28,17 +28,15 @@ const served = serveBareApp(db, async () => {
   const app = bareApp(
     db,
     (app, crud) => {
-      app.use("/books", crud.resource({
-        model: "Book",
-        list: { fields: ["title", "pages"], filters: ["status"] },
+      app.use("/books", crud.resource(taskBooks(veto, {
         bulkFields: ["pages", "status", "genres", "price", "editor", "publishedDate"],
-        bulk: { chunkSize: 20, veto, recoverableDelete: true, background: { minRecords: 50 } },
+        bulk: { recoverableDelete: true },
         permissions: {
           bulk: ({ user }) => role(user) !== "viewer",
           update: ({ user }) => role(user) !== "no-update" || "You may not edit books.",
           create: ({ user }) => role(user) !== "no-create" || "You may not add books.",
         },
-      }));
+      })));
       app.use("/plain-books", crud.resource({
         model: "Book",
         key: "plain-books",

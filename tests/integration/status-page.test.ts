@@ -9,7 +9,7 @@ import { bareApp, serveBareApp, type TestUser } from "../support/bare-app";
 import { BAR, MODAL, Browser } from "../support/bulk-fixture";
 import { connect } from "../support/database";
 import { TestClient } from "../support/test-client";
-import { TaskBench, seedTaskCatalogue, formToken, resetTasks, waitFor, waitForEnd } from "../support/task-helpers";
+import { TaskBench, seedTaskCatalogue, formToken, resetTasks, waitFor, waitForEnd, taskBooks } from "../support/task-helpers";
 
 const db = connect();
 // A reason a spreadsheet would run as a formula: the failures CSV must keep it text.
@@ -23,12 +23,7 @@ const served = serveBareApp(db, async () => {
   const app = bareApp(
     db,
     (app, crud) => {
-      app.use("/books", crud.resource({
-        model: "Book",
-        list: { fields: ["title", "pages"], filters: ["status"] },
-        bulkFields: ["pages", "status", "genres"],
-        bulk: { chunkSize: 20, veto, background: { minRecords: 50 } },
-      }));
+      app.use("/books", crud.resource(taskBooks(veto)));
       app.use("/authors", crud.resource({ model: "Author", list: { fields: ["name"] } }));
       app.use("/tasks", crud.statusPage());
     },

@@ -122,6 +122,22 @@ export async function seedTaskCatalogue(pool: pg.Pool): Promise<void> {
   await pool.query(`DELETE FROM powercrud.selection`);
 }
 
+/**
+ * Books at /books as the task tests queue bulk work on them: title and pages listed, a status filter,
+ * chunks of 20 through the test's veto, in the background from 50 records. `more` adds to it (its
+ * `bulk` and `bulk.background` merged into these).
+ */
+export function taskBooks(veto: NonNullable<NonNullable<ResourceOptions["bulk"]>["veto"]>, more: Partial<ResourceOptions> = {}): ResourceOptions {
+  const { bulk, ...rest } = more;
+  return {
+    model: "Book",
+    list: { fields: ["title", "pages"], filters: ["status"] },
+    bulkFields: ["pages", "status", "genres"],
+    ...rest,
+    bulk: { chunkSize: 20, veto, ...bulk, background: { minRecords: 50, ...bulk?.background } },
+  };
+}
+
 /** Books at /slow-books: every bulk edit a task of one chunk at a time with a pause after each, so it stays RUNNING long enough to act on. */
 export function slowBooks(chunkSize: number, pauseMs: number): ResourceOptions {
   return { model: "Book", key: "slow-books", list: { fields: ["title"] }, bulkFields: ["pages"], bulk: { chunkSize, background: { minRecords: 1, parallelism: 1, pauseMs } } };
