@@ -48,6 +48,21 @@ export async function listBench(url: string): Promise<string> {
     rows.push([c.name, fmt(ours.p50), fmt(ours.p95), fmt(sql.p50), fmt(sql.p95), `${(ours.p50 / sql.p50).toFixed(1)}×`]);
   }
 
+  // A relation filter's type-to-search (the one related-record search behind filters and forms),
+  // beside the two statements it comes down to: a page of 20 (one more to tell "more") and a capped count.
+  const choices = () =>
+    fetch(`${server.base}/_filter-choices/author?q=an&page=1`, { headers: { cookie, "hx-request": "true" } }).then(async (response) => {
+      if (response.status !== 200) throw new Error(`filter choices: HTTP ${response.status}`);
+      await response.text();
+    });
+  const bareChoices = () =>
+    Promise.all([
+      pool.query(`SELECT id, name FROM "Author" WHERE name ILIKE '%an%' ORDER BY name, id LIMIT 21`),
+      pool.query(`SELECT count(*) FROM (SELECT 1 FROM "Author" WHERE name ILIKE '%an%' LIMIT 1001) c`),
+    ]);
+  const [ours, sql] = await interleaved(choices, bareChoices);
+  rows.push(["author filter choices, “an”", fmt(ours.p50), fmt(ours.p95), fmt(sql.p50), fmt(sql.p95), `${(ours.p50 / sql.p50).toFixed(1)}×`]);
+
   const plan = await pool.query(`EXPLAIN (FORMAT JSON) SELECT id FROM "Book" WHERE title ILIKE '%harbour%'`);
   const usesTrigram = JSON.stringify(plan.rows[0]).includes("Book_title_trgm_idx");
   server.close();
